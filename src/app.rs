@@ -1,0 +1,91 @@
+//! Assembles the application: database, repositories, services, their SOAP endpoints and
+//! contracts, and the routes the HTTP binding serves.
+
+use std::sync::Arc;
+
+use rand::RngCore;
+
+use crate::binding::{Mount, Routes};
+use crate::common::PageTokens;
+use crate::contract::{Contract, ContractError};
+use crate::db::{Database, DbError, DbOptions};
+use crate::dispatch::SoapService;
+use crate::endpoint::Endpoint;
+use crate::users::{self, SqliteUserRepository, UserService};
+use crate::xml::XmlLimits;
+
+/// Everything the application needs to start.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub db: DbOptions,
+    pub limits: XmlLimits,
+    /// Largest request body accepted, in bytes (413 beyond).
+    pub max_body: usize,
+}
+
+impl AppConfig {
+    pub fn new(db: DbOptions) -> Self {
+        AppConfig {
+            db,
+            limits: XmlLimits::default(),
+            max_body: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why the application could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(transparent)]
+    Contract(#[from] ContractError),
+}
+
+/// The running application's parts.
+pub struct App {
+    pub routes: Arc<Routes>,
+    pub db: Database,
+}
+
+/// Opens the database and mounts every service.
+pub async fn build(config: &AppConfig) -> Result<App, AppError> {
+    let db = Database::open(&config.db)?;
+    let key = db
+        .setting_or_init("page_token_key", || {
+            let mut key = vec![0u8; 32];
+            rand::rng().fill_bytes(&mut key);
+            key
+        })
+        .await?;
+    let key: [u8; 32] = key
+        .try_into()
+        .map_err(|_| DbError::Sqlite("the stored page token key is not 32 bytes".into()))?;
+    let tokens = PageTokens::new(key);
+
+    let users = UserService::new(Arc::new(SqliteUserRepository::new(db.clone())), tokens);
+    let mounts = vec![mount(
+        Arc::new(users::soap_service(users)),
+        "UserService.wsdl",
+        users::WSDL,
+        config,
+    )?];
+    Ok(App {
+        routes: Arc::new(Routes::new(mounts, config.max_body)),
+        db,
+    })
+}
+
+fn mount(
+    service: Arc<dyn SoapService>,
+    wsdl_name: &str,
+    wsdl: &'static str,
+    config: &AppConfig,
+) -> Result<Mount, ContractError> {
+    let path = format!("/services/{}", service.name());
+    Ok(Mount {
+        contract: Contract::new(&path, wsdl_name, wsdl)?,
+        endpoint: Endpoint::new(service, config.limits.clone()),
+        path,
+    })
+}

@@ -1,0 +1,10 @@
+//! The HTTP binding on hyper 1 and tokio: accepts connections, wraps them in the middleware
+//! stack, routes requests to SOAP endpoints and contract documents, shuts down gracefully.
+
+mod base_url;
+mod media;
+mod routes;
+mod server;
+
+pub use routes::{Mount, Routes};
+pub use server::{ServerOptions, serve};

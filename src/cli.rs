@@ -1,0 +1,59 @@
+//! Command-line interface: `serve`, `migrate`, `--version`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::db::Durability;
+
+/// Soapstone: a SOAP 1.1/1.2 web service server, contract-first from WSDL.
+#[derive(Debug, Parser)]
+#[command(name = "soapstone", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve every service over HTTP until SIGTERM or SIGINT.
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema, then exit.
+    Migrate(DbArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DbArgs {
+    /// SQLite database file; created with its folder on first run.
+    #[arg(long, env = "SOAPSTONE_DB", default_value = "./data/soapstone.db")]
+    pub db: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, env = "SOAPSTONE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// full: every acknowledged write survives power loss; normal: survives a crash of the
+    /// process, faster, may lose the last writes on power loss.
+    #[arg(long, env = "SOAPSTONE_DURABILITY", value_enum, default_value_t = DurabilityArg::Full)]
+    pub durability: DurabilityArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DurabilityArg {
+    Full,
+    Normal,
+}
+
+impl From<DurabilityArg> for Durability {
+    fn from(arg: DurabilityArg) -> Self {
+        match arg {
+            DurabilityArg::Full => Durability::Full,
+            DurabilityArg::Normal => Durability::Normal,
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! Fault detail elements declared in common.xsd.
+
+use super::COMMON;
+use crate::codec::{Encode, FieldIssue, Message};
+use crate::xml::{Namespace, XmlWriter};
+
+/// `c:FieldError`: one invalid field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub path: String,
+    pub message: String,
+}
+
+impl Encode for FieldError {
+    fn encode(&self, w: &mut XmlWriter) {
+        w.element(COMMON, "path", &self.path);
+        w.element(COMMON, "message", &self.message);
+    }
+}
+
+impl From<FieldIssue> for FieldError {
+    fn from(issue: FieldIssue) -> Self {
+        FieldError {
+            path: issue.path,
+            message: issue.message,
+        }
+    }
+}
+
+/// `c:ValidationFault`: every invalid field of a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationFault {
+    pub message: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl Message for ValidationFault {
+    const NAMESPACE: Namespace = COMMON;
+    const NAME: &'static str = "ValidationFault";
+}
+
+impl Encode for ValidationFault {
+    fn encode(&self, w: &mut XmlWriter) {
+        w.element(COMMON, "message", &self.message);
+        w.repeated(COMMON, "fieldError", &self.errors);
+    }
+}
+
+/// `c:ServerFault`: the request id under which an internal error was logged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerFault {
+    pub message: String,
+    pub request_id: String,
+}
+
+impl Message for ServerFault {
+    const NAMESPACE: Namespace = COMMON;
+    const NAME: &'static str = "ServerFault";
+}
+
+impl Encode for ServerFault {
+    fn encode(&self, w: &mut XmlWriter) {
+        w.element(COMMON, "message", &self.message);
+        w.element(COMMON, "requestId", &self.request_id);
+    }
+}

@@ -1,0 +1,57 @@
+//! The WSDL and XSD documents, embedded at build time from `wsdl/` and `xsd/` (the source of
+//! truth), served with every address rewritten for the URL the caller used.
+
+mod template;
+
+use template::Template;
+
+/// Every schema in `xsd/`, by file name. Only these names are served.
+pub const SCHEMAS: &[(&str, &str)] = &[
+    ("common.xsd", include_str!("../../xsd/common.xsd")),
+    ("users.xsd", include_str!("../../xsd/users.xsd")),
+];
+
+/// The documents of one service mounted at one path.
+#[derive(Debug)]
+pub struct Contract {
+    wsdl: Template,
+    schemas: Vec<(&'static str, Template)>,
+}
+
+/// A contract document that could not be prepared for serving.
+#[derive(Debug, thiserror::Error)]
+#[error("contract document {name} cannot be served: {reason}")]
+pub struct ContractError {
+    name: String,
+    reason: String,
+}
+
+impl Contract {
+    /// Prepares `wsdl` (and every schema) for a service mounted at `path`.
+    pub fn new(path: &str, wsdl_name: &str, wsdl: &'static str) -> Result<Self, ContractError> {
+        let error = |name: &str| {
+            let name = name.to_string();
+            move |reason: String| ContractError { name, reason }
+        };
+        let wsdl = Template::new(wsdl, path).map_err(error(wsdl_name))?;
+        let schemas = SCHEMAS
+            .iter()
+            .map(|(name, text)| Ok((*name, Template::new(text, path).map_err(error(name))?)))
+            .collect::<Result<_, ContractError>>()?;
+        Ok(Contract { wsdl, schemas })
+    }
+
+    /// The WSDL with `soap:address` and schema locations pointing at `base`
+    /// (`scheme://host[:port]`).
+    pub fn wsdl(&self, base: &str) -> String {
+        self.wsdl.render(base)
+    }
+
+    /// Schema `name` (a file name in `xsd/`), its imports pointing at `base`.
+    pub fn schema(&self, name: &str, base: &str) -> Option<String> {
+        self.schemas
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, t)| t.render(base))
+    }
+}

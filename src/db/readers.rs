@@ -1,0 +1,81 @@
+//! Read connections: a small pool used from blocking threads, so reads never block the async
+//! workers and never wait for the writer (WAL readers see the last commit).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::Connection;
+use tokio::sync::Semaphore;
+
+use super::{DbError, Durability, open_connection};
+
+/// A pool of read-only connections; cheap to clone.
+#[derive(Clone)]
+pub struct ReadPool {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+    permits: Semaphore,
+}
+
+impl ReadPool {
+    pub(super) fn new(path: PathBuf, size: usize) -> Self {
+        ReadPool {
+            inner: Arc::new(Inner {
+                path,
+                idle: Mutex::new(Vec::new()),
+                permits: Semaphore::new(size),
+            }),
+        }
+    }
+
+    /// Runs `job` on a read connection in a blocking thread.
+    pub async fn read<T, E, F>(&self, job: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let _permit = self
+            .inner
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| E::from(DbError::Task("read pool closed".into())))?;
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = match inner.take() {
+                Ok(conn) => conn,
+                Err(e) => return Err(E::from(e)),
+            };
+            let result = job(&conn);
+            inner.put(conn);
+            result
+        })
+        .await
+        .unwrap_or_else(|e| Err(E::from(DbError::Task(e.to_string()))))
+    }
+}
+
+impl Inner {
+    fn take(&self) -> Result<Connection, DbError> {
+        let idle = self.idle.lock().map(|mut idle| idle.pop());
+        match idle {
+            Ok(Some(conn)) => Ok(conn),
+            _ => {
+                let conn = open_connection(&self.path, Durability::Full)?;
+                conn.pragma_update(None, "query_only", "ON")?;
+                Ok(conn)
+            }
+        }
+    }
+
+    fn put(&self, conn: Connection) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.push(conn);
+        }
+    }
+}

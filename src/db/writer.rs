@@ -1,0 +1,117 @@
+//! The single writer: a dedicated thread owning the write connection. Jobs queue on a bounded
+//! channel; the thread takes every job waiting, runs each in its own savepoint inside one
+//! transaction, commits once (group commit), and only then answers each caller. A job that
+//! fails or panics is rolled back alone.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use rusqlite::Connection;
+use tokio::sync::{mpsc, oneshot};
+
+use super::DbError;
+
+type Completion = Box<dyn FnOnce(Result<(), DbError>) + Send>;
+type Job = Box<dyn FnOnce(&Connection) -> (bool, Completion) + Send>;
+
+const QUEUE: usize = 4096;
+
+/// Handle to the writer thread; cheap to clone. The thread ends when the last handle is
+/// dropped, after finishing the jobs already queued. Callers are answered only after their
+/// commit, so once every request has been answered nothing acknowledged is still pending.
+#[derive(Clone)]
+pub struct Writer {
+    queue: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    pub(super) fn start(conn: Connection, max_batch: usize) -> Result<Self, DbError> {
+        let (queue, jobs) = mpsc::channel::<Job>(QUEUE);
+        std::thread::Builder::new()
+            .name("soapstone-db-writer".into())
+            .spawn(move || run(conn, jobs, max_batch.max(1)))
+            .map_err(|e| DbError::Task(format!("cannot start the writer thread: {e}")))?;
+        Ok(Writer { queue })
+    }
+
+    /// Runs `job` in the write transaction; resolves once its changes are committed (or with
+    /// its own error, in which case none of its changes remain).
+    pub async fn write<T, E, F>(&self, job: F) -> Result<T, E>
+    where
+        F: FnOnce(&Connection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<DbError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel::<Result<T, E>>();
+        let job: Job = Box::new(move |conn| {
+            let result = job(conn);
+            let ok = result.is_ok();
+            let completion: Completion = Box::new(move |commit| {
+                let outcome = match (result, commit) {
+                    (Ok(value), Ok(())) => Ok(value),
+                    (Ok(_), Err(e)) => Err(E::from(e)),
+                    (Err(e), _) => Err(e),
+                };
+                let _ = reply.send(outcome);
+            });
+            (ok, completion)
+        });
+        self.queue
+            .send(job)
+            .await
+            .map_err(|_| E::from(DbError::WriterStopped))?;
+        answer
+            .await
+            .unwrap_or_else(|_| Err(E::from(DbError::Task("a write job panicked".into()))))
+    }
+
+    /// Jobs waiting for the writer.
+    pub fn queue_depth(&self) -> usize {
+        QUEUE - self.queue.capacity()
+    }
+}
+
+fn run(conn: Connection, mut jobs: mpsc::Receiver<Job>, max_batch: usize) {
+    while let Some(first) = jobs.blocking_recv() {
+        let mut batch = vec![first];
+        while batch.len() < max_batch {
+            match jobs.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+            tracing::error!(error = %e, "cannot begin a write transaction");
+            // Dropping the jobs answers their callers with an error.
+            continue;
+        }
+        let mut completions = Vec::with_capacity(batch.len());
+        for job in batch {
+            if let Err(e) = conn.execute_batch("SAVEPOINT job") {
+                tracing::error!(error = %e, "cannot open a savepoint");
+                continue;
+            }
+            let outcome = catch_unwind(AssertUnwindSafe(|| job(&conn)));
+            let ok = matches!(outcome, Ok((true, _)));
+            let end = if ok {
+                "RELEASE job"
+            } else {
+                "ROLLBACK TO job; RELEASE job"
+            };
+            if let Err(e) = conn.execute_batch(end) {
+                tracing::error!(error = %e, "cannot close a savepoint");
+            }
+            match outcome {
+                Ok((_, completion)) => completions.push(completion),
+                Err(_) => tracing::error!("a write job panicked; its changes were rolled back"),
+            }
+        }
+        let commit = conn.execute_batch("COMMIT").map_err(DbError::from);
+        if let Err(e) = &commit {
+            tracing::error!(error = %e, "commit failed; the batch was rolled back");
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for completion in completions {
+            completion(commit.clone());
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! What a handler may know about its request besides the body, and the extractors that hand
+//! it over.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::soap::{Fault, HeaderBlock, SoapVersion};
+
+/// Facts about one SOAP request, available to extractors.
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub version: SoapVersion,
+    pub request_id: Arc<str>,
+    pub remote_addr: Option<SocketAddr>,
+    /// The header blocks, in document order.
+    pub headers: Arc<[HeaderBlock]>,
+    /// The request document the header block spans refer to (UTF-8, BOM removed).
+    pub document: Bytes,
+}
+
+impl RequestContext {
+    /// The text of `block` in the request document.
+    pub fn header_text(&self, block: &HeaderBlock) -> Option<&str> {
+        std::str::from_utf8(self.document.get(block.span.clone())?).ok()
+    }
+}
+
+/// Something a handler can take as an argument, built from the request context and the
+/// service state. Failing extraction answers the request with the returned fault.
+pub trait FromContext<S>: Sized {
+    fn from_context(cx: &RequestContext, state: &S) -> Result<Self, Fault>;
+}
+
+/// The service state, cloned.
+#[derive(Debug, Clone)]
+pub struct State<S>(pub S);
+
+impl<S: Clone> FromContext<S> for State<S> {
+    fn from_context(_: &RequestContext, state: &S) -> Result<Self, Fault> {
+        Ok(State(state.clone()))
+    }
+}
+
+/// The id of this request (from `X-Request-Id`, or made up).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub Arc<str>);
+
+impl<S> FromContext<S> for RequestId {
+    fn from_context(cx: &RequestContext, _: &S) -> Result<Self, Fault> {
+        Ok(RequestId(cx.request_id.clone()))
+    }
+}
+
+impl<S> FromContext<S> for SoapVersion {
+    fn from_context(cx: &RequestContext, _: &S) -> Result<Self, Fault> {
+        Ok(cx.version)
+    }
+}

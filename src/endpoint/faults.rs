@@ -1,0 +1,93 @@
+//! The one place where engine errors — XML, envelope, dispatch and decoding — become faults.
+
+use crate::codec::DecodeError;
+use crate::common::{FieldError, ValidationFault};
+use crate::dispatch::PrepareError;
+use crate::soap::{EnvelopeError, Fault, FaultCode};
+use crate::xml::XmlError;
+
+impl From<XmlError> for Fault {
+    fn from(error: XmlError) -> Self {
+        Fault::client(error.to_string())
+    }
+}
+
+impl From<EnvelopeError> for Fault {
+    fn from(error: EnvelopeError) -> Self {
+        match error {
+            EnvelopeError::VersionMismatch(_) => {
+                Fault::new(FaultCode::VersionMismatch, error.to_string())
+            }
+            other => Fault::client(other.to_string()),
+        }
+    }
+}
+
+impl From<DecodeError> for Fault {
+    fn from(error: DecodeError) -> Self {
+        match error {
+            DecodeError::Xml(xml) => xml.into(),
+            DecodeError::Invalid(issues) => {
+                let errors: Vec<FieldError> = issues.into_iter().map(FieldError::from).collect();
+                validation(errors)
+            }
+        }
+    }
+}
+
+impl From<PrepareError> for Fault {
+    fn from(error: PrepareError) -> Self {
+        match error {
+            PrepareError::UnknownOperation(_) => Fault::client(error.to_string()),
+            PrepareError::Decode(decode) => decode.into(),
+        }
+    }
+}
+
+/// A Client fault with a `ValidationFault` detail listing `errors`; the reason names the
+/// first few.
+pub fn validation(errors: Vec<FieldError>) -> Fault {
+    let mut reason = String::from("The request is invalid: ");
+    for (i, e) in errors.iter().take(3).enumerate() {
+        if i > 0 {
+            reason.push_str("; ");
+        }
+        reason.push_str(&format!("{}: {}", e.path, e.message));
+    }
+    if errors.len() > 3 {
+        reason.push_str(&format!("; and {} more", errors.len() - 3));
+    }
+    Fault::client(reason.clone()).with_detail(ValidationFault {
+        message: reason,
+        errors,
+    })
+}
+
+pub fn not_understood(headers: Vec<(String, String)>) -> Fault {
+    let names: Vec<String> = headers
+        .iter()
+        .map(|(ns, local)| format!("{{{ns}}}{local}"))
+        .collect();
+    let mut fault = Fault::new(
+        FaultCode::MustUnderstand,
+        format!(
+            "Header block(s) marked mustUnderstand were not understood: {}",
+            names.join(", ")
+        ),
+    );
+    fault.not_understood = headers;
+    fault
+}
+
+pub fn unknown_operation(element: &str) -> Fault {
+    Fault::client(format!(
+        "Unknown operation: this service has no operation whose request element is {element}"
+    ))
+}
+
+pub fn action_mismatch(action: &str, operation: &str, expected: &str) -> Fault {
+    Fault::client(format!(
+        "The SOAPAction '{action}' does not match the operation {operation} in the Body \
+         (its SOAPAction is '{expected}')"
+    ))
+}

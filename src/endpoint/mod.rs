@@ -1,0 +1,219 @@
+//! The SOAP endpoint of one service: runs a request through its phases — read the envelope,
+//! check mustUnderstand headers, dispatch by body QName, check the SOAPAction, decode the typed
+//! request, verify the rest of the envelope, call the handler — and writes the response or the
+//! fault. HTTP stays outside: requests come in as bytes plus the HTTP-level hints.
+
+mod faults;
+
+pub use faults::validation as validation_fault;
+
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::FutureExt;
+
+use crate::dispatch::{PreparedCall, RequestContext, SoapService};
+use crate::soap::{
+    Fault, FaultCode, HeaderTarget, SoapVersion, close_envelope, open_envelope, write_fault,
+    write_response,
+};
+use crate::xml::{QName, XmlLimits, XmlReader};
+
+/// One SOAP request as the HTTP binding hands it over.
+#[derive(Debug)]
+pub struct SoapRequest {
+    pub body: Bytes,
+    /// The version the Content-Type suggests; the envelope namespace decides.
+    pub version_hint: Option<SoapVersion>,
+    /// SOAPAction header or the 1.2 `action` media type parameter, unquoted.
+    pub action: Option<String>,
+    pub request_id: Arc<str>,
+    pub remote_addr: Option<SocketAddr>,
+}
+
+/// The answer: an envelope to send with HTTP 200, or a fault envelope to send with HTTP 500.
+#[derive(Debug)]
+pub struct SoapResponse {
+    pub version: SoapVersion,
+    pub body: Vec<u8>,
+    /// The operation the request was dispatched to, when it got that far.
+    pub operation: Option<&'static str>,
+    /// The fault code when the body is a fault.
+    pub fault: Option<FaultCode>,
+}
+
+/// A service behind its SOAP processing phases.
+pub struct Endpoint {
+    service: Arc<dyn SoapService>,
+    limits: XmlLimits,
+    understood: Vec<QName>,
+}
+
+struct Prepared {
+    version: SoapVersion,
+    operation: &'static str,
+    call: PreparedCall,
+    context: RequestContext,
+}
+
+struct Refused {
+    version: SoapVersion,
+    operation: Option<&'static str>,
+    fault: Fault,
+}
+
+impl Endpoint {
+    pub fn new(service: Arc<dyn SoapService>, limits: XmlLimits) -> Self {
+        Endpoint {
+            service,
+            limits,
+            understood: Vec::new(),
+        }
+    }
+
+    /// Declares header blocks that a processor in front of the handlers understands, so that
+    /// `mustUnderstand="1"` on them is honoured rather than faulted.
+    pub fn understand(mut self, header: QName) -> Self {
+        self.understood.push(header);
+        self
+    }
+
+    pub fn service(&self) -> &Arc<dyn SoapService> {
+        &self.service
+    }
+
+    /// Runs one request to its response.
+    pub async fn handle(&self, request: SoapRequest) -> SoapResponse {
+        let request_id = request.request_id.clone();
+        let prepared = match self.prepare(request) {
+            Ok(prepared) => prepared,
+            Err(refused) => {
+                return fault_response(
+                    refused.version,
+                    refused.operation,
+                    &refused.fault,
+                    &request_id,
+                );
+            }
+        };
+        let Prepared {
+            version,
+            operation,
+            call,
+            context,
+        } = prepared;
+        let outcome = AssertUnwindSafe(async move { call(context).await })
+            .catch_unwind()
+            .await;
+        match outcome {
+            Ok(Ok(body)) => SoapResponse {
+                version,
+                body: write_response(version, body.as_ref()),
+                operation: Some(operation),
+                fault: None,
+            },
+            Ok(Err(fault)) => fault_response(version, Some(operation), &fault, &request_id),
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(operation, panic = %message, "handler panicked");
+                fault_response(version, Some(operation), &Fault::internal(), &request_id)
+            }
+        }
+    }
+
+    fn prepare(&self, request: SoapRequest) -> Result<Prepared, Box<Refused>> {
+        let refuse = |version, operation, fault| {
+            Box::new(Refused {
+                version,
+                operation,
+                fault,
+            })
+        };
+        let hint = request.version_hint.unwrap_or(SoapVersion::V11);
+        let mut reader = XmlReader::new(&request.body, self.limits.clone())
+            .map_err(|e| refuse(hint, None, e.into()))?;
+        let document = request.body.slice_ref(reader.input().as_bytes());
+        let head = open_envelope(&mut reader).map_err(|e| refuse(hint, None, e.into()))?;
+        let version = head.version;
+
+        let not_understood: Vec<(String, String)> = head
+            .headers
+            .iter()
+            .filter(|h| h.must_understand && h.target == HeaderTarget::Us)
+            .filter(|h| !self.understood.iter().any(|q| h.is(q.ns, q.local)))
+            .map(|h| (h.ns.clone(), h.local.clone()))
+            .collect();
+        if !not_understood.is_empty() {
+            return Err(refuse(
+                version,
+                None,
+                faults::not_understood(not_understood),
+            ));
+        }
+
+        let info = self
+            .service
+            .operation(&head.operation.ns, head.operation.local)
+            .ok_or_else(|| {
+                refuse(
+                    version,
+                    None,
+                    faults::unknown_operation(&head.operation.expanded_name()),
+                )
+            })?;
+        let operation = info.name;
+        if let Some(action) = request.action.as_deref().filter(|a| !a.is_empty())
+            && action != info.action
+        {
+            return Err(refuse(
+                version,
+                Some(operation),
+                faults::action_mismatch(action, operation, &info.action),
+            ));
+        }
+        let call = self
+            .service
+            .prepare(&head.operation, &mut reader)
+            .map_err(|e| refuse(version, Some(operation), e.into()))?;
+        close_envelope(&mut reader, version)
+            .map_err(|e| refuse(version, Some(operation), e.into()))?;
+
+        Ok(Prepared {
+            version,
+            operation,
+            call,
+            context: RequestContext {
+                version,
+                request_id: request.request_id,
+                remote_addr: request.remote_addr,
+                headers: head.headers.into(),
+                document,
+            },
+        })
+    }
+}
+
+fn fault_response(
+    version: SoapVersion,
+    operation: Option<&'static str>,
+    fault: &Fault,
+    request_id: &str,
+) -> SoapResponse {
+    if fault.code == FaultCode::Server {
+        tracing::warn!(operation, reason = %fault.reason, "server fault");
+    } else {
+        tracing::info!(operation, code = ?fault.code, reason = %fault.reason, "client fault");
+    }
+    SoapResponse {
+        version,
+        body: write_fault(version, fault, request_id),
+        operation,
+        fault: Some(fault.code),
+    }
+}

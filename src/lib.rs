@@ -1,0 +1,18 @@
+//! Soapstone: a SOAP 1.1/1.2 server engine and the services built on it.
+//!
+//! A request travels: [`binding`] (HTTP) → [`endpoint`] (the SOAP phases: [`soap`] envelope
+//! reader on [`xml`], mustUnderstand, [`dispatch`] by body QName, [`codec`] typed decode) →
+//! a service's handler → its repository on [`db`] → typed response or fault → envelope writer.
+
+pub mod app;
+pub mod binding;
+pub mod cli;
+pub mod codec;
+pub mod common;
+pub mod contract;
+pub mod db;
+pub mod dispatch;
+pub mod endpoint;
+pub mod soap;
+pub mod users;
+pub mod xml;

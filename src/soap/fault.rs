@@ -1,0 +1,87 @@
+//! The SOAP fault as the engine carries it, independent of the version it is written in.
+
+use std::fmt;
+
+use crate::codec::{Encode, Message, write_message};
+use crate::xml::{QName, XmlWriter};
+
+/// The fault classes both SOAP versions share (their 1.1 / 1.2 names in parentheses).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultCode {
+    /// `VersionMismatch`: the envelope namespace is not one we speak.
+    VersionMismatch,
+    /// `MustUnderstand`: a mandatory header block addressed to us was not understood.
+    MustUnderstand,
+    /// `Client` / `Sender`: the request is wrong and should not be resent unchanged.
+    Client,
+    /// `Server` / `Receiver`: the server failed; the same request may succeed later.
+    Server,
+}
+
+/// A fault detail element (a declared `wsdl:fault` element) that can write itself.
+pub trait FaultDetail: Send + Sync + fmt::Debug {
+    fn write(&self, w: &mut XmlWriter);
+}
+
+impl<T: Message + Encode + Send + Sync + fmt::Debug> FaultDetail for T {
+    fn write(&self, w: &mut XmlWriter) {
+        write_message(w, self);
+    }
+}
+
+/// A SOAP fault on its way to the caller.
+#[derive(Debug)]
+pub struct Fault {
+    pub code: FaultCode,
+    /// A more specific code: the 1.2 Subcode, and in 1.1 the faultcode itself (the
+    /// WS-Security convention, e.g. `wsse:FailedAuthentication`).
+    pub subcode: Option<QName>,
+    /// Human-readable reason, in English.
+    pub reason: String,
+    pub detail: Option<Box<dyn FaultDetail>>,
+    /// Header blocks that were not understood (SOAP 1.2 `NotUnderstood` headers).
+    pub not_understood: Vec<(String, String)>,
+}
+
+impl Fault {
+    pub fn new(code: FaultCode, reason: impl Into<String>) -> Self {
+        Fault {
+            code,
+            subcode: None,
+            reason: reason.into(),
+            detail: None,
+            not_understood: Vec::new(),
+        }
+    }
+
+    /// A fault in the request.
+    pub fn client(reason: impl Into<String>) -> Self {
+        Self::new(FaultCode::Client, reason)
+    }
+
+    /// A fault of the server whose cause the caller may be told.
+    pub fn server(reason: impl Into<String>) -> Self {
+        Self::new(FaultCode::Server, reason)
+    }
+
+    /// An internal error: the caller learns only the request id under which it was logged.
+    pub fn internal() -> Self {
+        Self::server("Internal server error")
+    }
+
+    pub fn with_detail(mut self, detail: impl FaultDetail + 'static) -> Self {
+        self.detail = Some(Box::new(detail));
+        self
+    }
+
+    pub fn with_subcode(mut self, subcode: QName) -> Self {
+        self.subcode = Some(subcode);
+        self
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}: {}", self.code, self.reason)
+    }
+}

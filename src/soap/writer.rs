@@ -1,0 +1,234 @@
+//! Envelope writer: wraps a response element or a fault in a SOAP 1.1 or 1.2 envelope.
+//!
+//! Faults follow what clients are measured to need: prefixed fault codes bound to the
+//! envelope namespace, `xml:lang` on the reason, and no whitespace inside a 1.2 Fault.
+
+use super::{Fault, FaultCode, SoapVersion};
+use crate::codec::{Encode, Message, write_message};
+use crate::common::ServerFault;
+use crate::xml::XmlWriter;
+
+const XML_DECL: &str = r#"<?xml version="1.0" encoding="utf-8"?>"#;
+
+/// A response body element that can write itself.
+pub trait BodyWriter: Send {
+    fn write_body(&self, w: &mut XmlWriter);
+}
+
+impl<M: Message + Encode + Send> BodyWriter for M {
+    fn write_body(&self, w: &mut XmlWriter) {
+        write_message(w, self);
+    }
+}
+
+fn open(w: &mut XmlWriter, version: SoapVersion) {
+    let ns = version.namespace();
+    w.raw(XML_DECL);
+    w.start(ns.prefix, "Envelope");
+    w.declare(ns);
+    w.close_start();
+}
+
+/// A response envelope holding `body`.
+pub fn write_response(version: SoapVersion, body: &dyn BodyWriter) -> Vec<u8> {
+    let p = version.namespace().prefix;
+    let mut w = XmlWriter::with_capacity(1024);
+    open(&mut w, version);
+    w.open(p, "Body");
+    body.write_body(&mut w);
+    w.end(p, "Body");
+    w.end(p, "Envelope");
+    w.into_bytes()
+}
+
+/// A fault envelope. Server faults without a detail of their own get a `ServerFault` detail
+/// with `request_id`, and the id is added to their reason.
+pub fn write_fault(version: SoapVersion, fault: &Fault, request_id: &str) -> Vec<u8> {
+    let p = version.namespace().prefix;
+    let mut w = XmlWriter::with_capacity(1024);
+    open(&mut w, version);
+    if version == SoapVersion::V12 {
+        write_12_fault_headers(&mut w, fault);
+    }
+    w.open(p, "Body");
+    w.open(p, "Fault");
+    let server_detail =
+        (fault.code == FaultCode::Server && fault.detail.is_none()).then(|| ServerFault {
+            message: fault.reason.clone(),
+            request_id: request_id.to_string(),
+        });
+    let reason = match &server_detail {
+        Some(_) => format!("{} (request id {request_id})", fault.reason),
+        None => fault.reason.clone(),
+    };
+    let write_detail = |w: &mut XmlWriter| {
+        if let Some(detail) = &fault.detail {
+            detail.write(w);
+        } else if let Some(detail) = &server_detail {
+            write_message(w, detail);
+        }
+    };
+    let has_detail = fault.detail.is_some() || server_detail.is_some();
+    match version {
+        SoapVersion::V11 => {
+            match fault.subcode {
+                Some(sub) => {
+                    w.start("", "faultcode");
+                    w.attr("xmlns:fc", sub.ns);
+                    w.close_start();
+                    w.raw("fc:");
+                    w.text(sub.local);
+                    w.end("", "faultcode");
+                }
+                None => {
+                    w.open("", "faultcode");
+                    w.raw(p);
+                    w.raw(":");
+                    w.raw(code_name(version, fault.code));
+                    w.end("", "faultcode");
+                }
+            }
+            w.start("", "faultstring");
+            w.attr("xml:lang", "en");
+            w.close_start();
+            w.text(&reason);
+            w.end("", "faultstring");
+            if has_detail {
+                w.open("", "detail");
+                write_detail(&mut w);
+                w.end("", "detail");
+            }
+        }
+        SoapVersion::V12 => {
+            w.open(p, "Code");
+            w.open(p, "Value");
+            w.raw(p);
+            w.raw(":");
+            w.raw(code_name(version, fault.code));
+            w.end(p, "Value");
+            if let Some(sub) = fault.subcode {
+                w.open(p, "Subcode");
+                w.start(p, "Value");
+                w.attr("xmlns:fc", sub.ns);
+                w.close_start();
+                w.raw("fc:");
+                w.text(sub.local);
+                w.end(p, "Value");
+                w.end(p, "Subcode");
+            }
+            w.end(p, "Code");
+            w.open(p, "Reason");
+            w.start(p, "Text");
+            w.attr("xml:lang", "en");
+            w.close_start();
+            w.text(&reason);
+            w.end(p, "Text");
+            w.end(p, "Reason");
+            if has_detail {
+                w.open(p, "Detail");
+                write_detail(&mut w);
+                w.end(p, "Detail");
+            }
+        }
+    }
+    w.end(p, "Fault");
+    w.end(p, "Body");
+    w.end(p, "Envelope");
+    w.into_bytes()
+}
+
+/// SOAP 1.2 headers that belong to some faults: `NotUnderstood` for MustUnderstand, and
+/// `Upgrade` listing the envelopes we speak for VersionMismatch.
+fn write_12_fault_headers(w: &mut XmlWriter, fault: &Fault) {
+    let p = SoapVersion::V12.namespace().prefix;
+    let upgrade = fault.code == FaultCode::VersionMismatch;
+    if fault.not_understood.is_empty() && !upgrade {
+        return;
+    }
+    w.open(p, "Header");
+    for (ns, local) in &fault.not_understood {
+        w.start(p, "NotUnderstood");
+        w.attr("xmlns:nu", ns);
+        w.attr("qname", &format!("nu:{local}"));
+        w.close_empty();
+    }
+    if upgrade {
+        w.open(p, "Upgrade");
+        for version in [SoapVersion::V12, SoapVersion::V11] {
+            w.start(p, "SupportedEnvelope");
+            w.attr("xmlns:se", version.namespace().uri);
+            w.attr("qname", "se:Envelope");
+            w.close_empty();
+        }
+        w.end(p, "Upgrade");
+    }
+    w.end(p, "Header");
+}
+
+fn code_name(version: SoapVersion, code: FaultCode) -> &'static str {
+    match (version, code) {
+        (_, FaultCode::VersionMismatch) => "VersionMismatch",
+        (_, FaultCode::MustUnderstand) => "MustUnderstand",
+        (SoapVersion::V11, FaultCode::Client) => "Client",
+        (SoapVersion::V11, FaultCode::Server) => "Server",
+        (SoapVersion::V12, FaultCode::Client) => "Sender",
+        (SoapVersion::V12, FaultCode::Server) => "Receiver",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::common::{FieldError, ValidationFault};
+
+    fn text(bytes: Vec<u8>) -> String {
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn soap11_fault_has_prefixed_code_lang_and_detail() {
+        let fault = Fault::client("bad <input>").with_detail(ValidationFault {
+            message: "bad".into(),
+            errors: vec![FieldError {
+                path: "Op/a".into(),
+                message: "is required".into(),
+            }],
+        });
+        let xml = text(write_fault(SoapVersion::V11, &fault, "r1"));
+        assert!(xml.contains("<faultcode>soap:Client</faultcode>"), "{xml}");
+        assert!(xml.contains(r#"<faultstring xml:lang="en">bad &lt;input&gt;</faultstring>"#));
+        assert!(xml.contains("<detail><c:ValidationFault xmlns:c="), "{xml}");
+    }
+
+    #[test]
+    fn soap12_fault_has_no_whitespace_and_carries_request_id_for_server_faults() {
+        let xml = text(write_fault(SoapVersion::V12, &Fault::internal(), "req-9"));
+        assert!(xml.contains("<env:Value>env:Receiver</env:Value>"), "{xml}");
+        assert!(xml.contains(
+            r#"<env:Text xml:lang="en">Internal server error (request id req-9)</env:Text>"#
+        ));
+        assert!(xml.contains("<c:requestId>req-9</c:requestId>"), "{xml}");
+        let fault_part = &xml[xml.find("<env:Fault>").unwrap()..];
+        assert!(
+            !fault_part.contains("> <") && !fault_part.contains(">\n"),
+            "{xml}"
+        );
+    }
+
+    #[test]
+    fn must_understand_and_version_mismatch_headers_in_12() {
+        let mut fault = Fault::new(FaultCode::MustUnderstand, "not understood");
+        fault.not_understood.push(("urn:h".into(), "Trace".into()));
+        let xml = text(write_fault(SoapVersion::V12, &fault, "r"));
+        assert!(
+            xml.contains(r#"<env:NotUnderstood xmlns:nu="urn:h" qname="nu:Trace"/>"#),
+            "{xml}"
+        );
+        let xml = text(write_fault(
+            SoapVersion::V12,
+            &Fault::new(FaultCode::VersionMismatch, "v"),
+            "r",
+        ));
+        assert!(xml.contains("<env:Upgrade><env:SupportedEnvelope"), "{xml}");
+    }
+}

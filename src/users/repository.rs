@@ -1,0 +1,56 @@
+//! Storage of users, as the service needs it; implemented for SQLite in `sqlite`.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use super::model::{NewUser, User, UserChanges, UserFilter, UserKey};
+use crate::common::Cursor;
+use crate::db::DbError;
+
+/// Which unique field a write collided on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UniqueField {
+    Username,
+    Email,
+}
+
+/// Storage errors the service distinguishes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RepoError {
+    #[error("another user has the same {0:?}")]
+    Duplicate(UniqueField),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// One page of a listing: the rows, whether more follow, and how many match in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRows {
+    pub users: Vec<User>,
+    pub more: bool,
+    pub total: i64,
+}
+
+/// Where users are kept.
+#[async_trait]
+pub trait UserRepository: Send + Sync {
+    /// Stores a new active user created at `now`.
+    async fn insert(&self, user: NewUser, now: OffsetDateTime) -> Result<User, RepoError>;
+    async fn find(&self, key: UserKey) -> Result<Option<User>, RepoError>;
+    /// Up to `limit` users matching `filter`, in its order, after `after`.
+    async fn list(
+        &self,
+        filter: UserFilter,
+        after: Option<Cursor>,
+        limit: usize,
+    ) -> Result<UserRows, RepoError>;
+    /// Applies `changes`; `None` when there is no such user.
+    async fn update(
+        &self,
+        id: i64,
+        changes: UserChanges,
+        now: OffsetDateTime,
+    ) -> Result<Option<User>, RepoError>;
+    /// True when a user was deleted.
+    async fn delete(&self, id: i64) -> Result<bool, RepoError>;
+}

@@ -1,0 +1,278 @@
+//! The SQLite implementation of [`UserRepository`]: writes through the writer thread, reads
+//! through the read pool, keyset pagination over the indexes of migration 0001.
+
+use async_trait::async_trait;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use time::OffsetDateTime;
+
+use super::model::{NewUser, Role, User, UserChanges, UserFilter, UserKey, UserSort, UserStatus};
+use super::repository::{RepoError, UniqueField, UserRepository, UserRows};
+use crate::common::{Cursor, CursorValue};
+use crate::db::{Database, DbError};
+
+/// Users in the embedded SQLite database.
+#[derive(Clone)]
+pub struct SqliteUserRepository {
+    db: Database,
+}
+
+impl SqliteUserRepository {
+    pub fn new(db: Database) -> Self {
+        SqliteUserRepository { db }
+    }
+}
+
+const COLUMNS: &str = "u.id, u.username, u.email, u.display_name, u.status, u.created_at, \
+     u.updated_at, (SELECT group_concat(r.role) FROM user_roles r WHERE r.user_id = u.id)";
+
+impl From<rusqlite::Error> for RepoError {
+    fn from(error: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(e, Some(message)) = &error
+            && e.code == rusqlite::ErrorCode::ConstraintViolation
+        {
+            if message.contains("users.username") {
+                return RepoError::Duplicate(UniqueField::Username);
+            }
+            if message.contains("users.email_key") {
+                return RepoError::Duplicate(UniqueField::Email);
+            }
+        }
+        RepoError::Db(DbError::from(error))
+    }
+}
+
+fn millis(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+fn from_millis(ms: i64) -> rusqlite::Result<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Integer, Box::new(e))
+    })
+}
+
+fn bad_value(column: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        format!("unexpected {what} in the database").into(),
+    )
+}
+
+fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
+    let status: String = row.get(4)?;
+    let roles: Option<String> = row.get(7)?;
+    let mut roles = roles
+        .unwrap_or_default()
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(|r| Role::from_name(r).ok_or_else(|| bad_value(7, "role")))
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    roles.sort();
+    Ok(User {
+        id: row.get(0)?,
+        username: row.get(1)?,
+        email: row.get(2)?,
+        display_name: row.get(3)?,
+        status: UserStatus::from_name(&status).ok_or_else(|| bad_value(4, "status"))?,
+        created_at: from_millis(row.get(5)?)?,
+        updated_at: from_millis(row.get(6)?)?,
+        roles,
+    })
+}
+
+fn select_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<User>> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM users u WHERE u.id = ?1"))?
+        .query_row([id], user_from_row)
+        .optional()
+}
+
+/// The WHERE clause and parameters for `filter`, without the keyset condition.
+fn filter_sql(filter: &UserFilter) -> (String, Vec<Value>) {
+    let mut sql = String::from(" WHERE 1 = 1");
+    let mut values = Vec::new();
+    if let Some(status) = filter.status {
+        sql.push_str(" AND u.status = ?");
+        values.push(Value::Text(status.as_str().into()));
+    }
+    if let Some(role) = filter.role {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = u.id AND r.role = ?)",
+        );
+        values.push(Value::Text(role.as_str().into()));
+    }
+    if let Some(part) = filter.email_contains.as_deref().filter(|p| !p.is_empty()) {
+        if part.chars().count() >= 3 {
+            // The trigram index narrows the candidates; instr() keeps the match exact.
+            sql.push_str(
+                " AND u.id IN (SELECT rowid FROM users_email_trigram \
+                 WHERE users_email_trigram MATCH ?)",
+            );
+            values.push(Value::Text(format!("\"{}\"", part.replace('"', "\"\""))));
+        }
+        sql.push_str(" AND instr(u.email_key, ?) > 0");
+        values.push(Value::Text(part.into()));
+    }
+    (sql, values)
+}
+
+fn sort_column(sort: UserSort) -> &'static str {
+    match sort {
+        UserSort::Username => "u.username",
+        UserSort::Email => "u.email_key",
+        UserSort::CreatedAt => "u.created_at",
+    }
+}
+
+fn cursor_value(value: CursorValue) -> Value {
+    match value {
+        CursorValue::Int(i) => Value::Integer(i),
+        CursorValue::Text(t) => Value::Text(t),
+    }
+}
+
+fn list_rows(
+    conn: &Connection,
+    filter: &UserFilter,
+    after: Option<Cursor>,
+    limit: usize,
+) -> Result<UserRows, RepoError> {
+    let tx = conn.unchecked_transaction()?;
+    let (where_sql, mut values) = filter_sql(filter);
+    let total: i64 = tx
+        .prepare_cached(&format!("SELECT count(*) FROM users u{where_sql}"))?
+        .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?;
+
+    let column = sort_column(filter.sort);
+    let (cmp, dir) = if filter.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    let mut sql = format!("SELECT {COLUMNS} FROM users u{where_sql}");
+    if let Some(cursor) = after {
+        sql.push_str(&format!(" AND ({column}, u.id) {cmp} (?, ?)"));
+        values.push(cursor_value(cursor.value));
+        values.push(Value::Integer(cursor.id));
+    }
+    sql.push_str(&format!(" ORDER BY {column} {dir}, u.id {dir} LIMIT ?"));
+    values.push(Value::Integer(i64::try_from(limit + 1).unwrap_or(i64::MAX)));
+    let mut users = tx
+        .prepare_cached(&sql)?
+        .query_map(rusqlite::params_from_iter(values.iter()), user_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    tx.commit()?;
+    let more = users.len() > limit;
+    users.truncate(limit);
+    Ok(UserRows { users, more, total })
+}
+
+fn insert_roles(conn: &Connection, id: i64, roles: &[Role]) -> rusqlite::Result<()> {
+    let mut insert =
+        conn.prepare_cached("INSERT INTO user_roles (user_id, role) VALUES (?1, ?2)")?;
+    for role in roles {
+        insert.execute(params![id, role.as_str()])?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl UserRepository for SqliteUserRepository {
+    async fn insert(&self, user: NewUser, now: OffsetDateTime) -> Result<User, RepoError> {
+        self.db
+            .writer
+            .write(move |conn| {
+                let at = millis(now);
+                conn.prepare_cached(
+                    "INSERT INTO users (username, email, email_key, display_name, status, \
+                     created_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?5)",
+                )?
+                .execute(params![
+                    user.username,
+                    user.email,
+                    user.email.to_lowercase(),
+                    user.display_name,
+                    at
+                ])?;
+                let id = conn.last_insert_rowid();
+                insert_roles(conn, id, &user.roles)?;
+                select_by_id(conn, id)?
+                    .ok_or_else(|| RepoError::Db(DbError::Sqlite("inserted user vanished".into())))
+            })
+            .await
+    }
+
+    async fn find(&self, key: UserKey) -> Result<Option<User>, RepoError> {
+        self.db
+            .readers
+            .read(move |conn| {
+                Ok(match key {
+                    UserKey::Id(id) => select_by_id(conn, id)?,
+                    UserKey::Username(name) => conn
+                        .prepare_cached(&format!(
+                            "SELECT {COLUMNS} FROM users u WHERE u.username = ?1"
+                        ))?
+                        .query_row([name], user_from_row)
+                        .optional()?,
+                })
+            })
+            .await
+    }
+
+    async fn list(
+        &self,
+        filter: UserFilter,
+        after: Option<Cursor>,
+        limit: usize,
+    ) -> Result<UserRows, RepoError> {
+        self.db
+            .readers
+            .read(move |conn| list_rows(conn, &filter, after, limit))
+            .await
+    }
+
+    async fn update(
+        &self,
+        id: i64,
+        changes: UserChanges,
+        now: OffsetDateTime,
+    ) -> Result<Option<User>, RepoError> {
+        self.db
+            .writer
+            .write(move |conn| {
+                let Some(current) = select_by_id(conn, id)? else {
+                    return Ok(None);
+                };
+                let email = changes.email.unwrap_or(current.email);
+                let display_name = changes.display_name.unwrap_or(current.display_name);
+                let status = changes.status.unwrap_or(current.status);
+                conn.prepare_cached(
+                    "UPDATE users SET email = ?1, email_key = ?2, display_name = ?3, status = ?4, \
+                     updated_at = ?5 WHERE id = ?6",
+                )?
+                .execute(params![
+                    email,
+                    email.to_lowercase(),
+                    display_name,
+                    status.as_str(),
+                    millis(now),
+                    id
+                ])?;
+                Ok(select_by_id(conn, id)?)
+            })
+            .await
+    }
+
+    async fn delete(&self, id: i64) -> Result<bool, RepoError> {
+        self.db
+            .writer
+            .write(move |conn| {
+                Ok(conn
+                    .prepare_cached("DELETE FROM users WHERE id = ?1")?
+                    .execute([id])?
+                    > 0)
+            })
+            .await
+    }
+}
