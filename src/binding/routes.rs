@@ -57,16 +57,7 @@ impl Routes {
         match *request.method() {
             Method::POST => self.soap(mount, request).await,
             Method::GET => contract(mount, &request),
-            _ => {
-                let mut response = plain(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "SOAP requests use POST; GET ?wsdl or ?xsd=NAME for the contract.\n",
-                );
-                response
-                    .headers_mut()
-                    .insert(ALLOW, http::HeaderValue::from_static("GET, POST"));
-                response
-            }
+            _ => method_not_allowed(),
         }
     }
 
@@ -151,16 +142,7 @@ fn contract<B>(mount: &Mount, request: &Request<B>) -> HttpResponse {
             None => return plain(StatusCode::NOT_FOUND, "No such schema.\n"),
         },
         (None, true) => mount.contract.wsdl(&base()),
-        (None, false) => {
-            let mut response = plain(
-                StatusCode::METHOD_NOT_ALLOWED,
-                "SOAP requests use POST; GET ?wsdl or ?xsd=NAME for the contract.\n",
-            );
-            response
-                .headers_mut()
-                .insert(ALLOW, http::HeaderValue::from_static("GET, POST"));
-            return response;
-        }
+        (None, false) => return method_not_allowed(),
     };
     Response::builder()
         .header(CONTENT_TYPE, "text/xml; charset=utf-8")
@@ -176,6 +158,17 @@ fn request_id(headers: &http::HeaderMap) -> String {
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string)
+}
+
+fn method_not_allowed() -> HttpResponse {
+    let mut response = plain(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "SOAP requests use POST; GET ?wsdl or ?xsd=NAME for the contract.\n",
+    );
+    response
+        .headers_mut()
+        .insert(ALLOW, http::HeaderValue::from_static("GET, POST"));
+    response
 }
 
 fn too_large(max: usize) -> HttpResponse {
