@@ -1,0 +1,344 @@
+//! Test support: runs the real `soapstone` binary on an ephemeral loopback port with a
+//! temporary database, sends it HTTP requests, and checks responses with xmllint.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use soapstone::xml::{Event, XmlLimits, XmlReader};
+
+pub const USERS_NS: &str = "http://soapstone.dev/schema/users/v1";
+pub const COMMON_NS: &str = "http://soapstone.dev/schema/common/v1";
+pub const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+pub const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
+
+/// A running server; stopped with SIGTERM when dropped.
+pub struct Server {
+    child: Option<Child>,
+    pub base: String,
+    pub dir: tempfile::TempDir,
+    pub client: reqwest::Client,
+}
+
+impl Server {
+    /// Starts a server on a fresh database.
+    pub fn start() -> Server {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Self::start_in(dir)
+    }
+
+    /// Starts a server on the database in `dir` (kept between restarts).
+    pub fn start_in(dir: tempfile::TempDir) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_soapstone"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+            .arg(dir.path().join("soapstone.db"))
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the soapstone binary starts");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut sent = false;
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if !sent && let Some(at) = line.find("listening on http://") {
+                    let addr = line[at + "listening on ".len()..]
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_string();
+                    let _ = tx.send(addr);
+                    sent = true;
+                }
+            }
+        });
+        let base = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server reports its address within 30 s");
+        Server {
+            child: Some(child),
+            base,
+            dir,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().expect("running").id()
+    }
+
+    /// Sends SIGTERM and waits for the exit; returns the exit code and the data folder.
+    pub fn stop(mut self) -> (Option<i32>, tempfile::TempDir) {
+        let code = self.terminate();
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().expect("temp dir"));
+        (code, dir)
+    }
+
+    fn terminate(&mut self) -> Option<i32> {
+        let mut child = self.child.take()?;
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        for _ in 0..200 {
+            if let Ok(Some(status)) = child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
+    }
+
+    /// POSTs a SOAP 1.1 request with a quoted SOAPAction (none when `action` is `None`).
+    pub async fn soap11(&self, action: Option<&str>, body: &str) -> Reply {
+        let mut request = self
+            .client
+            .post(self.url("/services/UserService"))
+            .header("Content-Type", "text/xml; charset=utf-8")
+            .body(body.to_string());
+        if let Some(action) = action {
+            request = request.header("SOAPAction", format!("\"{action}\""));
+        }
+        Reply::from(request.send().await.expect("request sent")).await
+    }
+
+    /// POSTs a SOAP 1.2 request with the action in the Content-Type.
+    pub async fn soap12(&self, action: Option<&str>, body: &str) -> Reply {
+        let content_type = match action {
+            Some(action) => format!("application/soap+xml; charset=utf-8; action=\"{action}\""),
+            None => "application/soap+xml; charset=utf-8".to_string(),
+        };
+        self.post("/services/UserService", &content_type, &[], body)
+            .await
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        content_type: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Reply {
+        let mut request = self
+            .client
+            .post(self.url(path))
+            .header("Content-Type", content_type)
+            .body(body.to_string());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Reply::from(request.send().await.expect("request sent")).await
+    }
+
+    pub async fn get(&self, path_and_query: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut request = self.client.get(self.url(path_and_query));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Reply::from(request.send().await.expect("request sent")).await
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.terminate();
+    }
+}
+
+/// An HTTP response, read whole.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub request_id: Option<String>,
+    pub body: String,
+}
+
+impl Reply {
+    async fn from(response: reqwest::Response) -> Reply {
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header("content-type").unwrap_or_default();
+        let request_id = header("x-request-id");
+        let body = response.text().await.expect("body read");
+        Reply {
+            status,
+            content_type,
+            request_id,
+            body,
+        }
+    }
+
+    /// Text of every element `{ns}local`, in document order.
+    pub fn texts(&self, ns: &str, local: &str) -> Vec<String> {
+        texts(&self.body, ns, local)
+    }
+
+    /// Text of the only element `{ns}local`.
+    pub fn text(&self, ns: &str, local: &str) -> String {
+        let all = self.texts(ns, local);
+        assert_eq!(all.len(), 1, "one {local} expected in {}", self.body);
+        all.into_iter().next().unwrap_or_default()
+    }
+
+    /// Asserts a SOAP 1.1 success response that validates against the schemas.
+    pub fn assert_ok11(&self) -> &Self {
+        assert_eq!(self.status, 200, "{}", self.body);
+        assert_eq!(self.content_type, "text/xml; charset=utf-8");
+        validate(&self.body);
+        self
+    }
+
+    /// Asserts a SOAP 1.2 success response that validates against the schemas.
+    pub fn assert_ok12(&self) -> &Self {
+        assert_eq!(self.status, 200, "{}", self.body);
+        assert_eq!(self.content_type, "application/soap+xml; charset=utf-8");
+        validate(&self.body);
+        self
+    }
+
+    /// Asserts a SOAP 1.1 fault with `faultcode` `soap:<code>` that validates.
+    pub fn assert_fault11(&self, code: &str) -> &Self {
+        assert_eq!(self.status, 500, "{}", self.body);
+        assert_eq!(self.content_type, "text/xml; charset=utf-8");
+        assert_eq!(
+            self.text("", "faultcode"),
+            format!("soap:{code}"),
+            "{}",
+            self.body
+        );
+        validate(&self.body);
+        self
+    }
+
+    /// Asserts a SOAP 1.2 fault with Code/Value `env:<code>` that validates and holds no
+    /// whitespace text.
+    pub fn assert_fault12(&self, code: &str) -> &Self {
+        assert_eq!(self.status, 500, "{}", self.body);
+        assert_eq!(self.content_type, "application/soap+xml; charset=utf-8");
+        assert_eq!(
+            self.texts(SOAP12, "Value")[0],
+            format!("env:{code}"),
+            "{}",
+            self.body
+        );
+        assert!(
+            self.body.contains(r#"<env:Text xml:lang="en">"#),
+            "{}",
+            self.body
+        );
+        let fault = &self.body[self.body.find("<env:Fault>").expect("a Fault")..];
+        assert!(
+            !fault.contains(">\n") && !fault.contains("> <"),
+            "{}",
+            self.body
+        );
+        validate(&self.body);
+        self
+    }
+
+    /// The fault reason (1.1 faultstring or 1.2 Reason/Text).
+    pub fn reason(&self) -> String {
+        let mut all = self.texts("", "faultstring");
+        all.extend(self.texts(SOAP12, "Text"));
+        all.into_iter().next().unwrap_or_default()
+    }
+}
+
+/// Text of every element `{ns}local` in `xml`, read with the library's namespace-aware reader.
+pub fn texts(xml: &str, ns: &str, local: &str) -> Vec<String> {
+    let mut reader = XmlReader::new(xml.as_bytes(), XmlLimits::default()).expect("UTF-8");
+    let mut out = Vec::new();
+    let mut capture: Option<(usize, String)> = None;
+    loop {
+        match reader.next_event().expect("well-formed XML") {
+            Event::Start(start) => {
+                if capture.is_none() && start.is(ns, local) {
+                    capture = Some((reader.depth(), String::new()));
+                }
+            }
+            Event::Text(text) => {
+                if let Some((_, buf)) = &mut capture {
+                    buf.push_str(&text);
+                }
+            }
+            Event::End => {
+                if let Some((depth, _)) = &capture
+                    && reader.depth() + 1 == *depth
+                {
+                    out.push(capture.take().map(|(_, t)| t).unwrap_or_default());
+                }
+            }
+            Event::Eof => return out,
+        }
+    }
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Validates a response document with xmllint against the envelope schemas and xsd/.
+pub fn validate(xml: &str) {
+    validate_with(xml, &repo_root().join("tests/schemas/all.xsd"));
+}
+
+/// Validates `xml` against `schema` with xmllint; panics with its message on failure.
+pub fn validate_with(xml: &str, schema: &Path) {
+    let file = tempfile::NamedTempFile::new().expect("temp file");
+    std::fs::write(file.path(), xml).expect("written");
+    let output = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(schema)
+        .arg(file.path())
+        .output()
+        .expect("xmllint runs (Debian package libxml2-utils)");
+    assert!(
+        output.status.success(),
+        "schema validation failed:\n{}\n{xml}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A SOAP 1.1 envelope around `body`.
+pub fn env11(body: &str) -> String {
+    format!(r#"<soap:Envelope xmlns:soap="{SOAP11}"><soap:Body>{body}</soap:Body></soap:Envelope>"#)
+}
+
+/// A SOAP 1.2 envelope around `body`.
+pub fn env12(body: &str) -> String {
+    format!(r#"<env:Envelope xmlns:env="{SOAP12}"><env:Body>{body}</env:Body></env:Envelope>"#)
+}
+
+/// The SOAPAction of a UserService operation.
+pub fn action(op: &str) -> String {
+    format!("http://soapstone.dev/users/{op}")
+}
+
+/// A CreateUser request element.
+pub fn create_user(username: &str, email: &str, roles: &[&str]) -> String {
+    let roles: String = roles
+        .iter()
+        .map(|r| format!("<u:role>{r}</u:role>"))
+        .collect();
+    format!(
+        r#"<u:CreateUser xmlns:u="{USERS_NS}"><u:username>{username}</u:username><u:email>{email}</u:email>{roles}</u:CreateUser>"#
+    )
+}
