@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test of Soapstone on a Debian machine with the Rust toolchain, installing what the
+# tests need first: xmllint (libxml2-utils) for schema validation, a Python venv for the
+# third-party SOAP client tests. Formatting and lints are checked too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v xmllint >/dev/null 2>&1 || need_apt+=(libxml2-utils)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "== installing ${need_apt[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+echo "== cargo clippy"
+cargo clippy --locked --all-targets -- -D warnings
+echo "== cargo test"
+cargo test --locked
+echo "== interop: third-party SOAP clients against the real server"
+cargo build --locked --bin soapstone
+SOAPSTONE_BIN="$PWD/target/debug/soapstone" bash tests/interop/run.sh
