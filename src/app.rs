@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use rand::RngCore;
 
+use crate::bench;
 use crate::binding::{Mount, Routes};
 use crate::common::PageTokens;
 use crate::contract::{Contract, ContractError};
@@ -21,6 +22,8 @@ pub struct AppConfig {
     pub limits: XmlLimits,
     /// Largest request body accepted, in bytes (413 beyond).
     pub max_body: usize,
+    /// Serve the benchmark contract at `/bench`.
+    pub bench: bool,
 }
 
 impl AppConfig {
@@ -29,6 +32,7 @@ impl AppConfig {
             db,
             limits: XmlLimits::default(),
             max_body: 16 * 1024 * 1024,
+            bench: true,
         }
     }
 }
@@ -64,12 +68,22 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
     let tokens = PageTokens::new(key);
 
     let users = UserService::new(Arc::new(SqliteUserRepository::new(db.clone())), tokens);
-    let mounts = vec![mount(
+    let mut mounts = vec![mount(
+        "/services/UserService",
         Arc::new(users::soap_service(users)),
         "UserService.wsdl",
         users::WSDL,
         config,
     )?];
+    if config.bench {
+        mounts.push(mount(
+            "/bench",
+            Arc::new(bench::soap_service()),
+            "BenchService.wsdl",
+            bench::WSDL,
+            config,
+        )?);
+    }
     Ok(App {
         routes: Arc::new(Routes::new(mounts, config.max_body)),
         db,
@@ -77,15 +91,15 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
 }
 
 fn mount(
+    path: &str,
     service: Arc<dyn SoapService>,
     wsdl_name: &str,
     wsdl: &'static str,
     config: &AppConfig,
 ) -> Result<Mount, ContractError> {
-    let path = format!("/services/{}", service.name());
     Ok(Mount {
-        contract: Contract::new(&path, wsdl_name, wsdl)?,
+        contract: Contract::new(path, wsdl_name, wsdl)?,
         endpoint: Endpoint::new(service, config.limits.clone()),
-        path,
+        path: path.to_string(),
     })
 }

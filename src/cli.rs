@@ -41,6 +41,9 @@ pub struct ServeArgs {
     /// process, faster, may lose the last writes on power loss.
     #[arg(long, env = "SOAPSTONE_DURABILITY", value_enum, default_value_t = DurabilityArg::Full)]
     pub durability: DurabilityArg,
+    /// Serve the benchmark contract (urn:bench) at /bench.
+    #[arg(long, env = "SOAPSTONE_BENCH", default_value_t = true, action = clap::ArgAction::Set)]
+    pub bench: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -5,6 +5,7 @@
 //! a service's handler → its repository on [`db`] → typed response or fault → envelope writer.
 
 pub mod app;
+pub mod bench;
 pub mod binding;
 pub mod cli;
 pub mod codec;

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 
 use super::{Decode, Message, SimpleType};
-use crate::xml::{Event, XSI_NS, XmlError, XmlReader, is_whitespace};
+use crate::xml::{self, XSI_NS, XmlError, XmlReader};
 
 /// One invalid or missing field: where, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +89,7 @@ pub fn decode_message<M: Message + Decode>(reader: &mut XmlReader<'_>) -> Result
     let mut d = Decoder {
         reader,
         root: M::NAME,
-        path: Vec::new(),
+        path: Vec::with_capacity(8),
         issues: Vec::new(),
     };
     let value = M::decode(&mut d)?;
@@ -109,8 +109,8 @@ impl<'a> Decoder<'_, 'a> {
     /// than whitespace between children is reported.
     pub fn child(&mut self) -> Result<Option<Child<'a>>, XmlError> {
         loop {
-            match self.reader.next_event()? {
-                Event::Start(start) => {
+            match self.reader.next_child()? {
+                xml::Child::Start(start) => {
                     let nil = start
                         .attr(XSI_NS, "nil")
                         .is_some_and(|v| matches!(v.trim(), "true" | "1"));
@@ -120,10 +120,8 @@ impl<'a> Decoder<'_, 'a> {
                         nil,
                     }));
                 }
-                Event::End => return Ok(None),
-                Event::Text(text) if is_whitespace(&text) => {}
-                Event::Text(_) => self.issue("text is not allowed here, only child elements"),
-                Event::Eof => return Err(XmlError::UnexpectedEof),
+                xml::Child::End => return Ok(None),
+                xml::Child::Text(_) => self.issue("text is not allowed here, only child elements"),
             }
         }
     }
@@ -131,23 +129,11 @@ impl<'a> Decoder<'_, 'a> {
     /// The text content of the current element, exactly as sent; `None` (reported) when it
     /// has child elements.
     pub fn text(&mut self) -> Result<Option<Cow<'a, str>>, XmlError> {
-        let mut text: Cow<'a, str> = Cow::Borrowed("");
-        let mut valid = true;
-        loop {
-            match self.reader.next_event()? {
-                Event::Text(t) if text.is_empty() => text = t,
-                Event::Text(t) => text.to_mut().push_str(&t),
-                Event::Start(_) => {
-                    self.reader.skip_element()?;
-                    if valid {
-                        self.issue("must hold text, not child elements");
-                    }
-                    valid = false;
-                }
-                Event::End => return Ok(valid.then_some(text)),
-                Event::Eof => return Err(XmlError::UnexpectedEof),
-            }
+        let text = self.reader.read_text_content()?;
+        if text.is_none() {
+            self.issue("must hold text, not child elements");
         }
+        Ok(text)
     }
 
     /// Reads the current element as a simple type.

@@ -46,4 +46,11 @@ macro_rules! simple_codec {
 }
 pub(crate) use simple_codec;
 
-simple_codec!(String, i64, i32, bool, time::OffsetDateTime);
+simple_codec!(
+    String,
+    i64,
+    i32,
+    bool,
+    rust_decimal::Decimal,
+    time::OffsetDateTime
+);

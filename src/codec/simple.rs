@@ -1,5 +1,6 @@
 //! XML Schema simple types: lexical parsing (as xs: defines it) and canonical writing.
 
+use rust_decimal::Decimal;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::xml::XmlWriter;
@@ -56,6 +57,30 @@ impl SimpleType for bool {
     }
     fn write(&self, w: &mut XmlWriter) {
         w.raw(if *self { "true" } else { "false" });
+    }
+}
+
+impl SimpleType for Decimal {
+    /// xs:decimal: an optional sign, digits and an optional fraction; no exponent. The scale
+    /// is kept (`12345.670` is written back as sent).
+    fn parse(text: &str) -> Result<Self, String> {
+        let value = collapsed(text);
+        let digits = value.strip_prefix(['+', '-']).unwrap_or(value);
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        let lexical = !(whole.is_empty() && fraction.is_empty())
+            && whole.bytes().all(|b| b.is_ascii_digit())
+            && fraction.bytes().all(|b| b.is_ascii_digit());
+        if !lexical {
+            return Err(format!("'{text}' is not a valid xs:decimal"));
+        }
+        value
+            .strip_prefix('+')
+            .unwrap_or(value)
+            .parse()
+            .map_err(|_| format!("'{text}' is out of the supported xs:decimal range"))
+    }
+    fn write(&self, w: &mut XmlWriter) {
+        w.raw(&self.to_string());
     }
 }
 
@@ -138,19 +163,25 @@ pub fn parse_datetime(s: &str) -> Option<OffsetDateTime> {
     Some(PrimitiveDateTime::new(date, time).assume_offset(offset))
 }
 
-/// Formats an instant as an xs:dateTime in UTC with milliseconds, e.g.
-/// `2026-11-24T08:00:00.123Z`.
+/// Formats an instant as an xs:dateTime in UTC with at least milliseconds and as many more
+/// fraction digits as it has, e.g. `2026-11-24T08:00:00.123Z` or `…00.123456Z`.
 pub fn format_datetime(at: OffsetDateTime) -> String {
     let at = at.to_offset(UtcOffset::UTC);
+    let nanos = format!("{:09}", at.nanosecond());
+    let fraction = nanos.trim_end_matches('0');
+    let fraction = if fraction.len() < 3 {
+        &nanos[..3]
+    } else {
+        fraction
+    };
     format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{fraction}Z",
         at.year(),
         u8::from(at.month()),
         at.day(),
         at.hour(),
         at.minute(),
         at.second(),
-        at.millisecond()
     )
 }
 
@@ -189,6 +220,23 @@ mod tests {
             format_datetime(datetime!(2024-05-17 14:34:56.5 +02:00)),
             "2024-05-17T12:34:56.500Z"
         );
+        assert_eq!(
+            format_datetime(datetime!(2024-05-17 12:34:56.000123 UTC)),
+            "2024-05-17T12:34:56.000123Z"
+        );
+    }
+
+    #[test]
+    fn decimals_are_exact_and_keep_their_scale() {
+        let d = Decimal::parse(" 12345.670 ").unwrap();
+        let mut w = XmlWriter::default();
+        d.write(&mut w);
+        assert_eq!(w.as_bytes(), b"12345.670");
+        assert_eq!(Decimal::parse("+.5"), Ok(Decimal::new(5, 1)));
+        assert_eq!(Decimal::parse("-3."), Ok(Decimal::new(-3, 0)));
+        for bad in ["", ".", "1e5", "1.2.3", "--1", "NaN", "1,5"] {
+            assert!(Decimal::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ use template::Template;
 
 /// Every schema in `xsd/`, by file name. Only these names are served.
 pub const SCHEMAS: &[(&str, &str)] = &[
+    ("bench.xsd", include_str!("../../xsd/bench.xsd")),
     ("common.xsd", include_str!("../../xsd/common.xsd")),
     ("users.xsd", include_str!("../../xsd/users.xsd")),
 ];

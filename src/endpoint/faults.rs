@@ -6,6 +6,12 @@ use crate::dispatch::PrepareError;
 use crate::soap::{EnvelopeError, Fault, FaultCode};
 use crate::xml::XmlError;
 
+impl From<std::convert::Infallible> for Fault {
+    fn from(never: std::convert::Infallible) -> Self {
+        match never {}
+    }
+}
+
 impl From<XmlError> for Fault {
     fn from(error: XmlError) -> Self {
         Fault::client(error.to_string())

@@ -3,7 +3,7 @@
 
 use super::{HeaderBlock, HeaderTarget, SoapVersion};
 use crate::codec::SimpleType;
-use crate::xml::{Event, Start, XmlError, XmlReader, is_whitespace};
+use crate::xml::{Child, Event, Start, XmlError, XmlReader};
 
 /// Why a request is not a usable SOAP envelope.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,62 +61,46 @@ pub fn open_envelope<'a>(r: &mut XmlReader<'a>) -> Result<EnvelopeHead<'a>, Enve
     let mut headers = Vec::new();
     let mut seen_header = false;
     loop {
-        match r.next_event()? {
-            Event::Text(text) if is_whitespace(&text) => {}
-            Event::Text(_) => return Err(EnvelopeError::UnexpectedText("Envelope")),
-            Event::Start(s) if s.is(env, "Header") => {
+        match r.next_child()? {
+            Child::Text(_) => return Err(EnvelopeError::UnexpectedText("Envelope")),
+            Child::Start(s) if s.is(env, "Header") => {
                 if seen_header {
                     return Err(EnvelopeError::DuplicateHeader);
                 }
                 seen_header = true;
                 read_header_blocks(r, version, &mut headers)?;
             }
-            Event::Start(s) if s.is(env, "Body") => break,
-            Event::Start(s) => return Err(EnvelopeError::UnexpectedElement(s.expanded_name())),
-            Event::End => return Err(EnvelopeError::MissingBody),
-            Event::Eof => return Err(XmlError::UnexpectedEof.into()),
+            Child::Start(s) if s.is(env, "Body") => break,
+            Child::Start(s) => return Err(EnvelopeError::UnexpectedElement(s.expanded_name())),
+            Child::End => return Err(EnvelopeError::MissingBody),
         }
     }
-    loop {
-        match r.next_event()? {
-            Event::Text(text) if is_whitespace(&text) => {}
-            Event::Text(_) => return Err(EnvelopeError::UnexpectedText("Body")),
-            Event::Start(operation) => {
-                return Ok(EnvelopeHead {
-                    version,
-                    headers,
-                    operation,
-                });
-            }
-            Event::End => return Err(EnvelopeError::EmptyBody),
-            Event::Eof => return Err(XmlError::UnexpectedEof.into()),
-        }
+    match r.next_child()? {
+        Child::Text(_) => Err(EnvelopeError::UnexpectedText("Body")),
+        Child::Start(operation) => Ok(EnvelopeHead {
+            version,
+            headers,
+            operation,
+        }),
+        Child::End => Err(EnvelopeError::EmptyBody),
     }
 }
 
 /// Reads what follows the operation element: the end of the Body and of the Envelope, and
 /// nothing else.
 pub fn close_envelope(r: &mut XmlReader<'_>, version: SoapVersion) -> Result<(), EnvelopeError> {
-    loop {
-        match r.next_event()? {
-            Event::Text(text) if is_whitespace(&text) => {}
-            Event::Text(_) => return Err(EnvelopeError::UnexpectedText("Body")),
-            Event::Start(s) => return Err(EnvelopeError::SecondBodyElement(s.expanded_name())),
-            Event::End => break,
-            Event::Eof => return Err(XmlError::UnexpectedEof.into()),
-        }
+    match r.next_child()? {
+        Child::Text(_) => return Err(EnvelopeError::UnexpectedText("Body")),
+        Child::Start(s) => return Err(EnvelopeError::SecondBodyElement(s.expanded_name())),
+        Child::End => {}
     }
     let env = version.namespace().uri;
-    loop {
-        match r.next_event()? {
-            Event::Text(text) if is_whitespace(&text) => {}
-            Event::Text(_) => return Err(EnvelopeError::ContentAfterBody("text".into())),
-            Event::Start(s) if s.is(env, "Header") => return Err(EnvelopeError::HeaderAfterBody),
-            Event::Start(s) if s.is(env, "Body") => return Err(EnvelopeError::DuplicateBody),
-            Event::Start(s) => return Err(EnvelopeError::ContentAfterBody(s.expanded_name())),
-            Event::End => break,
-            Event::Eof => return Err(XmlError::UnexpectedEof.into()),
-        }
+    match r.next_child()? {
+        Child::Text(_) => return Err(EnvelopeError::ContentAfterBody("text".into())),
+        Child::Start(s) if s.is(env, "Header") => return Err(EnvelopeError::HeaderAfterBody),
+        Child::Start(s) if s.is(env, "Body") => return Err(EnvelopeError::DuplicateBody),
+        Child::Start(s) => return Err(EnvelopeError::ContentAfterBody(s.expanded_name())),
+        Child::End => {}
     }
     match r.next_event()? {
         Event::Eof => Ok(()),
@@ -131,10 +115,9 @@ fn read_header_blocks(
 ) -> Result<(), EnvelopeError> {
     let env = version.namespace().uri;
     loop {
-        match r.next_event()? {
-            Event::Text(text) if is_whitespace(&text) => {}
-            Event::Text(_) => return Err(EnvelopeError::UnexpectedText("Header")),
-            Event::Start(block) => {
+        match r.next_child()? {
+            Child::Text(_) => return Err(EnvelopeError::UnexpectedText("Header")),
+            Child::Start(block) => {
                 let must_understand = match block.attr(env, "mustUnderstand") {
                     None => false,
                     Some(value) => bool::parse(value)
@@ -158,8 +141,7 @@ fn read_header_blocks(
                     bindings,
                 });
             }
-            Event::End => return Ok(()),
-            Event::Eof => return Err(XmlError::UnexpectedEof.into()),
+            Child::End => return Ok(()),
         }
     }
 }

@@ -6,7 +6,7 @@ mod reader;
 mod writer;
 
 pub use limits::XmlLimits;
-pub use reader::{Attr, Binding, Event, Start, XmlError, XmlReader};
+pub use reader::{Attr, Binding, Child, Event, Start, XmlError, XmlReader};
 pub use writer::XmlWriter;
 
 /// The namespace bound to the `xml` prefix.

@@ -78,7 +78,6 @@ pub struct Start<'a> {
     /// Namespace URI; empty when the element is in no namespace.
     pub ns: Cow<'a, str>,
     pub local: &'a str,
-    pub prefix: &'a str,
     pub attrs: Vec<Attr<'a>>,
 }
 
@@ -115,6 +114,15 @@ pub enum Event<'a> {
     Eof,
 }
 
+/// What [`XmlReader::next_child`] returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Child<'a> {
+    Start(Start<'a>),
+    /// Text other than whitespace among the children.
+    Text(Cow<'a, str>),
+    End,
+}
+
 struct Frame {
     bindings_start: usize,
     children: usize,
@@ -141,7 +149,7 @@ impl<'a> XmlReader<'a> {
         let input = std::str::from_utf8(bytes).map_err(|e| XmlError::Encoding {
             position: e.valid_up_to(),
         })?;
-        Ok(Self::fragment(input, limits, Vec::new()))
+        Ok(Self::fragment(input, limits, Vec::with_capacity(8)))
     }
 
     /// Reads a fragment of a larger document, with the bindings that were in scope around it.
@@ -157,7 +165,7 @@ impl<'a> XmlReader<'a> {
             inner,
             limits,
             bindings,
-            frames: Vec::new(),
+            frames: Vec::with_capacity(16),
             peeked: None,
             elements: 0,
             started: false,
@@ -255,6 +263,88 @@ impl<'a> XmlReader<'a> {
         Ok(())
     }
 
+    /// Reads the content of the element whose start tag was returned last, through its end
+    /// tag, as text. `Ok(None)` when the element has child elements (they are skipped).
+    /// Equivalent to collecting [`Event::Text`] until [`Event::End`], without building events.
+    pub fn read_text_content(&mut self) -> Result<Option<Cow<'a, str>>, XmlError> {
+        let mut text: Cow<'a, str> = Cow::Borrowed("");
+        let mut children = false;
+        loop {
+            let event = match self.peeked.take() {
+                Some(event) => event,
+                None => self.read_raw()?,
+            };
+            match self.text_piece(event)? {
+                Ok(piece) => self.append_text(&mut text, piece)?,
+                Err(QEvent::End(_)) => {
+                    self.end();
+                    return Ok((!children).then_some(text));
+                }
+                Err(QEvent::Start(start)) => {
+                    self.start(start)?;
+                    self.skip_element()?;
+                    children = true;
+                }
+                Err(QEvent::Comment(_)) => {}
+                Err(other) => {
+                    self.peeked = Some(other);
+                    self.next_event()?;
+                }
+            }
+        }
+    }
+
+    /// The next child element of the current element, skipping comments and whitespace;
+    /// [`Child::End`] at the current element's end tag. Text other than whitespace comes back
+    /// as [`Child::Text`] for the caller to report.
+    pub fn next_child(&mut self) -> Result<Child<'a>, XmlError> {
+        loop {
+            let event = match self.peeked.take() {
+                Some(event) => event,
+                None => self.read_raw()?,
+            };
+            match event {
+                QEvent::Start(start) => return self.start(start).map(Child::Start),
+                QEvent::End(_) => {
+                    self.end();
+                    return Ok(Child::End);
+                }
+                QEvent::Text(ref raw) if is_whitespace(raw) => {
+                    if raw.len() > self.limits.max_text_len {
+                        return Err(limit("text node length", self.limits.max_text_len));
+                    }
+                    let next = self.read_raw()?;
+                    if matches!(
+                        next,
+                        QEvent::Text(_) | QEvent::CData(_) | QEvent::GeneralRef(_)
+                    ) {
+                        let rest = self.text(next)?;
+                        if !is_whitespace(&rest) {
+                            return Ok(Child::Text(rest));
+                        }
+                    } else {
+                        self.peeked = Some(next);
+                    }
+                }
+                QEvent::Text(_) | QEvent::CData(_) | QEvent::GeneralRef(_) => {
+                    let text = self.text(event)?;
+                    if !is_whitespace(&text) {
+                        return Ok(Child::Text(text));
+                    }
+                }
+                QEvent::Comment(_) => {}
+                other => {
+                    self.peeked = Some(other);
+                    return match self.next_event()? {
+                        Event::Eof => Err(XmlError::UnexpectedEof),
+                        _ => Err(self.syntax("unexpected markup".into())),
+                    };
+                }
+            }
+        }
+    }
+
+    #[inline(always)]
     fn read_raw(&mut self) -> Result<QEvent<'a>, XmlError> {
         self.inner
             .read_event()
@@ -394,12 +484,7 @@ impl<'a> XmlReader<'a> {
             };
             attrs.push(Attr { ns, local, value });
         }
-        Ok(Start {
-            ns,
-            local,
-            prefix,
-            attrs,
-        })
+        Ok(Start { ns, local, attrs })
     }
 
     fn end(&mut self) {
@@ -429,34 +514,43 @@ impl<'a> XmlReader<'a> {
         let mut text: Cow<'a, str> = Cow::Borrowed("");
         let mut event = first;
         loop {
-            let piece = match event {
-                QEvent::Text(t) => {
-                    let piece = t.xml10_content();
-                    check_chars(&piece)?;
-                    piece
-                }
-                QEvent::CData(c) => {
-                    let piece = c.xml10_content();
-                    check_chars(&piece)?;
-                    piece
-                }
-                QEvent::GeneralRef(r) => resolve_reference(&r)?,
-                QEvent::Comment(_) => Cow::Borrowed(""),
-                other => {
+            match self.text_piece(event)? {
+                Ok(piece) => self.append_text(&mut text, piece)?,
+                Err(QEvent::Comment(_)) => {}
+                Err(other) => {
                     self.peeked = Some(other);
                     return Ok(text);
                 }
-            };
-            if text.is_empty() {
-                text = piece;
-            } else if !piece.is_empty() {
-                text.to_mut().push_str(&piece);
-            }
-            if text.len() > self.limits.max_text_len {
-                return Err(limit("text node length", self.limits.max_text_len));
             }
             event = self.read_raw()?;
         }
+    }
+
+    /// The text an event stands for (checked for forbidden characters), or the event back
+    /// when it is not text, CDATA or a reference.
+    #[allow(clippy::type_complexity)]
+    #[inline(always)]
+    fn text_piece(&self, event: QEvent<'a>) -> Result<Result<Cow<'a, str>, QEvent<'a>>, XmlError> {
+        let piece = match event {
+            QEvent::Text(t) => t.xml10_content(),
+            QEvent::CData(c) => c.xml10_content(),
+            QEvent::GeneralRef(r) => return resolve_reference(&r).map(Ok),
+            other => return Ok(Err(other)),
+        };
+        check_chars(&piece)?;
+        Ok(Ok(piece))
+    }
+
+    fn append_text(&self, text: &mut Cow<'a, str>, piece: Cow<'a, str>) -> Result<(), XmlError> {
+        if text.is_empty() {
+            *text = piece;
+        } else if !piece.is_empty() {
+            text.to_mut().push_str(&piece);
+        }
+        if text.len() > self.limits.max_text_len {
+            return Err(limit("text node length", self.limits.max_text_len));
+        }
+        Ok(())
     }
 }
 
@@ -465,8 +559,8 @@ fn limit(limit: &'static str, max: usize) -> XmlError {
 }
 
 fn split_qname(name: &str) -> (&str, &str) {
-    match name.split_once(':') {
-        Some((prefix, local)) => (prefix, local),
+    match name.bytes().position(|b| b == b':') {
+        Some(colon) => (&name[..colon], &name[colon + 1..]),
         None => ("", name),
     }
 }
@@ -520,8 +614,23 @@ fn is_xml_char(ch: char) -> bool {
 
 /// Refuses the characters XML 1.0 forbids: C0 controls other than tab, LF and CR, and the
 /// non-characters U+FFFE and U+FFFF. (UTF-8 validation already excludes surrogates.)
+///
+/// Text is scanned in chunks with a branch-free test the compiler vectorizes; only a chunk
+/// holding a control character or a 0xEF lead byte (U+F000..U+FFFF) is looked at closely.
 fn check_chars(s: &str) -> Result<(), XmlError> {
+    let suspicious = |b: u8| (b < 0x20) & (b != b'\t') & (b != b'\n') & (b != b'\r') | (b == 0xEF);
     let bytes = s.as_bytes();
+    for (index, chunk) in bytes.chunks(64).enumerate() {
+        if chunk.iter().fold(false, |found, &b| found | suspicious(b)) {
+            let from = index * 64;
+            let to = (from + 64 + 2).min(bytes.len());
+            check_chars_slowly(&bytes[from..to])?;
+        }
+    }
+    Ok(())
+}
+
+fn check_chars_slowly(bytes: &[u8]) -> Result<(), XmlError> {
     for (i, &b) in bytes.iter().enumerate() {
         if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') {
             return Err(XmlError::IllegalChar(u32::from(b)));
@@ -617,6 +726,20 @@ mod tests {
             events("<r a='\u{FFFE}'/>").unwrap_err(),
             XmlError::IllegalChar(0xFFFE)
         );
+    }
+
+    #[test]
+    fn finds_forbidden_characters_anywhere_in_long_text() {
+        for at in [0, 1, 63, 64, 65, 127, 128, 200] {
+            for bad in ["\u{1}", "\u{1F}", "\u{FFFE}", "\u{FFFF}"] {
+                let mut text = "a".repeat(at);
+                text.push_str(bad);
+                text.push_str(&"b".repeat(70));
+                assert!(check_chars(&text).is_err(), "{at} {bad:?}");
+            }
+        }
+        let fine = "\t\n\r ok \u{F000}\u{FFFD}\u{EFFF}".repeat(40);
+        assert_eq!(check_chars(&fine), Ok(()));
     }
 
     #[test]

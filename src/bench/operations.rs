@@ -1,0 +1,32 @@
+//! The benchmark operations: Echo returns what it was sent; GetItem computes an item from its
+//! id, as the shared contract specifies.
+
+use std::convert::Infallible;
+
+use rust_decimal::Decimal;
+use time::macros::datetime;
+
+use super::messages::{Echo, EchoResponse, GetItem, GetItemResponse};
+use crate::dispatch::Service;
+
+/// The SOAP service definition of `wsdl/BenchService.wsdl`.
+pub fn soap_service() -> Service<()> {
+    Service::new("BenchService", "urn:bench#", ())
+        .operation(echo)
+        .operation(get_item)
+}
+
+async fn echo(request: Echo) -> Result<EchoResponse, Infallible> {
+    Ok(EchoResponse(request.0))
+}
+
+async fn get_item(request: GetItem) -> Result<GetItemResponse, Infallible> {
+    let id = request.id;
+    Ok(GetItemResponse {
+        id,
+        name: format!("Item {id}"),
+        price: (Decimal::from(id) * Decimal::new(125, 2)).round_dp(2),
+        quantity: i32::try_from((i64::from(id) * 3).rem_euclid(1000)).unwrap_or_default(),
+        updated: datetime!(2024-05-17 12:34:56 UTC),
+    })
+}
