@@ -352,6 +352,57 @@ async fn http_errors_for_requests_that_are_not_soap() {
     assert!(streamed.starts_with("HTTP/1.1 413"), "{streamed}");
 }
 
+#[tokio::test]
+async fn chunked_requests_and_keep_alive() {
+    let server = Server::start();
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let body = env11(&create_user("chunky", "chunky@example.com", &["clerk"]));
+    let (first, rest) = body.split_at(body.len() / 2);
+    let chunk = |part: &str| format!("{:x}\r\n{part}\r\n", part.len());
+    let (a, b) = (chunk(first), chunk(rest));
+    let chunks: Vec<&[u8]> = vec![a.as_bytes(), b.as_bytes(), b"0\r\n\r\n"];
+    let reply = raw_exchange(
+        &addr,
+        "Transfer-Encoding: chunked\r\nConnection: close\r\n",
+        &chunks,
+    );
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+    assert!(reply.contains("<u:username>chunky</u:username>"), "{reply}");
+
+    // Two requests on one connection.
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut stream = std::net::TcpStream::connect(&addr).unwrap();
+    let get =
+        format!(r#"<u:GetUser xmlns:u="{USERS_NS}"><u:username>chunky</u:username></u:GetUser>"#);
+    let request = env11(&get);
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    for _ in 0..2 {
+        write!(
+            stream,
+            "POST /services/UserService HTTP/1.1\r\nHost: {addr}\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{request}",
+            request.len()
+        )
+        .unwrap();
+        let mut status = String::new();
+        reader.read_line(&mut status).unwrap();
+        assert!(status.starts_with("HTTP/1.1 200"), "{status}");
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        assert!(String::from_utf8(body).unwrap().contains("chunky"));
+    }
+}
+
 /// Sends a POST with `headers` and then `chunks` (ignoring write errors once the server has
 /// answered), and returns the response text.
 fn raw_exchange(addr: &str, headers: &str, chunks: &[&[u8]]) -> String {

@@ -105,10 +105,11 @@ impl Database {
         })
     }
 
-    /// Applies pending migrations and returns the schema version.
+    /// Creates the database if needed, applies pending migrations, and returns the schema
+    /// version.
     pub fn migrate(path: &Path) -> Result<i64, DbError> {
-        let mut conn = open_connection(path, Durability::Full)?;
-        migrations::apply(&mut conn)
+        let conn = open_migrated(path, Durability::Full)?;
+        Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
     }
 
     pub fn path(&self) -> &Path {
@@ -140,6 +141,20 @@ impl Database {
             })
             .await
     }
+}
+
+/// Opens the database at `path`, creating it and its folder when missing, and migrates it.
+fn open_migrated(path: &Path, durability: Durability) -> Result<Connection, DbError> {
+    let open_error = |reason: String| DbError::Open {
+        path: path.display().to_string(),
+        reason,
+    };
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| open_error(e.to_string()))?;
+    }
+    let mut conn = open_connection(path, durability).map_err(|e| open_error(e.to_string()))?;
+    migrations::apply(&mut conn).map_err(|e| open_error(e.to_string()))?;
+    Ok(conn)
 }
 
 /// A connection with the settings every connection of ours uses.
