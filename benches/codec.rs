@@ -69,98 +69,101 @@ fn raw_events(bytes: &[u8]) -> usize {
 
 type Decoded = (Option<GetItem>, Vec<Item>, String, i32, Decimal);
 
-/// Hand-written pull code: the text of each element, assigned by local name at its end tag.
-fn handwritten(bytes: &[u8]) -> Decoded {
-    let mut reader = Reader::from_reader(bytes);
-    reader.config_mut().expand_empty_elements = true;
-    let mut text = String::new();
-    let (mut body_text, mut count, mut amount) = (String::new(), 0, Decimal::ZERO);
-    let (mut id, mut name, mut price) = (0, String::new(), Decimal::ZERO);
-    let mut client_ref = None;
-    let mut items = Vec::new();
-    loop {
-        match reader.read_event().expect("well-formed") {
-            Event::Start(_) => text.clear(),
-            Event::Text(t) => text.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) => text.push_str(match &*r {
+/// What the hand-written decoders fill: each element's text is assigned by local name at its
+/// end tag.
+#[derive(Default)]
+struct Fields {
+    text: String,
+    body_text: String,
+    count: i32,
+    amount: Decimal,
+    id: i32,
+    name: String,
+    price: Decimal,
+    client_ref: Option<String>,
+    items: Vec<Item>,
+}
+
+impl Fields {
+    fn text(&mut self, event: &Event<'_>) {
+        match event {
+            Event::Start(_) => self.text.clear(),
+            Event::Text(t) => self.text.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) => self.text.push_str(match &**r {
                 "amp" => "&",
                 "lt" => "<",
                 "gt" => ">",
                 "apos" => "'",
                 _ => "\"",
             }),
-            Event::End(end) => match end.local_name().as_ref() {
-                "text" => body_text = std::mem::take(&mut text),
-                "count" => count = text.trim().parse().expect("int"),
-                "amount" => amount = text.trim().parse().expect("decimal"),
-                "stamp" => {
-                    black_box(parse_datetime(text.trim()));
-                }
-                "id" => id = text.trim().parse().expect("int"),
-                "name" => name = std::mem::take(&mut text),
-                "price" => price = text.trim().parse().expect("decimal"),
-                "clientRef" => client_ref = Some(std::mem::take(&mut text)),
-                "item" => items.push(Item {
-                    id,
-                    name: std::mem::take(&mut name),
-                    price,
-                }),
-                _ => {}
-            },
-            Event::Eof => break,
             _ => {}
         }
     }
-    let get_item = client_ref.map(|client_ref| GetItem { id, client_ref });
-    (get_item, items, body_text, count, amount)
+
+    fn end(&mut self, local: &str) {
+        let text = &mut self.text;
+        match local {
+            "text" => self.body_text = std::mem::take(text),
+            "count" => self.count = text.trim().parse().expect("int"),
+            "amount" => self.amount = text.trim().parse().expect("decimal"),
+            "stamp" => {
+                black_box(parse_datetime(text.trim()));
+            }
+            "id" => self.id = text.trim().parse().expect("int"),
+            "name" => self.name = std::mem::take(text),
+            "price" => self.price = text.trim().parse().expect("decimal"),
+            "clientRef" => self.client_ref = Some(std::mem::take(text)),
+            "item" => self.items.push(Item {
+                id: self.id,
+                name: std::mem::take(&mut self.name),
+                price: self.price,
+            }),
+            _ => {}
+        }
+    }
+
+    fn done(self) -> Decoded {
+        let id = self.id;
+        let get_item = self.client_ref.map(|client_ref| GetItem { id, client_ref });
+        (
+            get_item,
+            self.items,
+            self.body_text,
+            self.count,
+            self.amount,
+        )
+    }
+}
+
+/// Hand-written pull code matching local names only.
+fn handwritten(bytes: &[u8]) -> Decoded {
+    let mut reader = Reader::from_reader(bytes);
+    reader.config_mut().expand_empty_elements = true;
+    let mut fields = Fields::default();
+    loop {
+        match reader.read_event().expect("well-formed") {
+            Event::End(end) => fields.end(end.local_name().as_ref()),
+            Event::Eof => return fields.done(),
+            event => fields.text(&event),
+        }
+    }
 }
 
 /// The same, resolving namespaces: only `urn:bench` elements are taken.
 fn handwritten_ns(bytes: &[u8]) -> Decoded {
     let mut reader = NsReader::from_reader(bytes);
     reader.config_mut().expand_empty_elements = true;
-    let mut text = String::new();
-    let (mut body_text, mut count, mut amount) = (String::new(), 0, Decimal::ZERO);
-    let (mut id, mut name, mut price) = (0, String::new(), Decimal::ZERO);
-    let mut client_ref = None;
-    let mut items = Vec::new();
+    let mut fields = Fields::default();
     loop {
         let (ns, event) = reader.read_resolved_event().expect("well-formed");
-        let ours = matches!(ns, ResolveResult::Bound(Namespace("urn:bench")));
         match event {
-            Event::Start(_) => text.clear(),
-            Event::Text(t) => text.push_str(&t.xml10_content()),
-            Event::GeneralRef(r) => text.push_str(match &*r {
-                "amp" => "&",
-                "lt" => "<",
-                "gt" => ">",
-                "apos" => "'",
-                _ => "\"",
-            }),
-            Event::End(end) if ours => match end.local_name().as_ref() {
-                "text" => body_text = std::mem::take(&mut text),
-                "count" => count = text.trim().parse().expect("int"),
-                "amount" => amount = text.trim().parse().expect("decimal"),
-                "stamp" => {
-                    black_box(parse_datetime(text.trim()));
-                }
-                "id" => id = text.trim().parse().expect("int"),
-                "name" => name = std::mem::take(&mut text),
-                "price" => price = text.trim().parse().expect("decimal"),
-                "clientRef" => client_ref = Some(std::mem::take(&mut text)),
-                "item" => items.push(Item {
-                    id,
-                    name: std::mem::take(&mut name),
-                    price,
-                }),
-                _ => {}
-            },
-            Event::Eof => break,
-            _ => {}
+            Event::End(end) if matches!(ns, ResolveResult::Bound(Namespace("urn:bench"))) => {
+                fields.end(end.local_name().as_ref())
+            }
+            Event::Eof => return fields.done(),
+            event => fields.text(&event),
         }
     }
-    let get_item = client_ref.map(|client_ref| GetItem { id, client_ref });
-    (get_item, items, body_text, count, amount)
 }
 
 fn decode(c: &mut Criterion) {

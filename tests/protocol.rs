@@ -33,10 +33,7 @@ async fn both_versions_on_one_url_whatever_the_content_type_says() {
 async fn soap_action_forms_clients_use() {
     let server = Server::start();
     server
-        .soap11(
-            None,
-            &env11(&create_user("dave", "d@example.com", &["admin"])),
-        )
+        .create_user("dave", "d@example.com", &["admin"])
         .await
         .assert_ok11();
     let body11 = env11(&get_user("1"));
@@ -220,10 +217,7 @@ async fn must_understand_headers() {
 async fn xml_shapes_real_clients_send() {
     let server = Server::start();
     server
-        .soap11(
-            None,
-            &env11(&create_user("grace", "grace@example.com", &["admin"])),
-        )
+        .create_user("grace", "grace@example.com", &["admin"])
         .await
         .assert_ok11();
     let cases = [
@@ -311,10 +305,7 @@ async fn hostile_or_broken_envelopes_get_client_faults() {
         .assert_fault11("VersionMismatch");
     // The server still serves normally afterwards.
     server
-        .soap11(
-            None,
-            &env11(&create_user("henry", "h@example.com", &["admin"])),
-        )
+        .create_user("henry", "h@example.com", &["admin"])
         .await
         .assert_ok11();
 }

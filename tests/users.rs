@@ -8,15 +8,6 @@ use std::sync::Arc;
 
 use support::{COMMON_NS, Reply, Server, USERS_NS, action, create_user, env11, env12};
 
-async fn create(server: &Server, username: &str, email: &str, roles: &[&str]) -> Reply {
-    server
-        .soap11(
-            Some(&action("CreateUser")),
-            &env11(&create_user(username, email, roles)),
-        )
-        .await
-}
-
 async fn list(server: &Server, params: &str) -> Reply {
     server
         .soap11(
@@ -35,24 +26,25 @@ fn usernames(reply: &Reply) -> Vec<String> {
 #[tokio::test]
 async fn uniqueness_is_case_insensitive_for_email_and_faults_name_the_field() {
     let server = Server::start();
-    create(&server, "jane", "Jane@Example.com", &["customer"])
+    server
+        .create_user("jane", "Jane@Example.com", &["customer"])
         .await
         .assert_ok11();
-    let reply = create(&server, "jane", "other@example.com", &["customer"]).await;
+    let reply = server
+        .create_user("jane", "other@example.com", &["customer"])
+        .await;
     reply.assert_fault11("Client");
     assert_eq!(reply.text(COMMON_NS, "field"), "username");
     assert_eq!(reply.text(COMMON_NS, "value"), "jane");
-    let reply = create(&server, "jane2", "jane@EXAMPLE.COM", &["customer"]).await;
+    let reply = server
+        .create_user("jane2", "jane@EXAMPLE.COM", &["customer"])
+        .await;
     reply.assert_fault11("Client");
     assert_eq!(reply.text(COMMON_NS, "field"), "email");
     // Duplicate roles collapse; roles come back in a stable order.
-    let reply = create(
-        &server,
-        "kim",
-        "kim@example.com",
-        &["clerk", "admin", "clerk"],
-    )
-    .await;
+    let reply = server
+        .create_user("kim", "kim@example.com", &["clerk", "admin", "clerk"])
+        .await;
     reply.assert_ok11();
     assert_eq!(reply.texts(USERS_NS, "role"), vec!["admin", "clerk"]);
     // An update onto a taken email is refused too, and changes nothing.
@@ -86,7 +78,7 @@ async fn list_filters_and_sorts() {
         ("cat", "cat@zeta.example", &["customer"]),
         ("dan", "dan@beta.example", &["auditor"]),
     ] {
-        create(&server, name, email, roles).await.assert_ok11();
+        server.create_user(name, email, roles).await.assert_ok11();
     }
     let suspend = format!(
         r#"<u:UpdateUser xmlns:u="{USERS_NS}"><u:id>3</u:id><u:status>suspended</u:status></u:UpdateUser>"#
@@ -127,7 +119,8 @@ async fn keyset_pages_are_stable_under_concurrent_inserts() {
     let server = Arc::new(Server::start());
     let originals: Vec<String> = (0..40).map(|i| format!("m{i:03}")).collect();
     for name in &originals {
-        create(&server, name, &format!("{name}@example.com"), &["customer"])
+        server
+            .create_user(name, &format!("{name}@example.com"), &["customer"])
             .await
             .assert_ok11();
     }
@@ -141,7 +134,8 @@ async fn keyset_pages_are_stable_under_concurrent_inserts() {
                     1 => format!("m{:03}x", i % 40),
                     _ => format!("z{i:03}"),
                 };
-                create(&server, &name, &format!("{name}@example.com"), &["clerk"])
+                server
+                    .create_user(&name, &format!("{name}@example.com"), &["clerk"])
                     .await
                     .assert_ok11();
             }
@@ -180,7 +174,8 @@ async fn keyset_pages_are_stable_under_concurrent_inserts() {
 async fn page_tokens_are_tamper_evident_and_bound_to_their_query() {
     let server = Server::start();
     for name in ["pat", "quinn", "ray"] {
-        create(&server, name, &format!("{name}@example.com"), &["customer"])
+        server
+            .create_user(name, &format!("{name}@example.com"), &["customer"])
             .await
             .assert_ok11();
     }

@@ -99,6 +99,15 @@ impl Server {
         None
     }
 
+    /// Creates a user over SOAP 1.1 and returns the reply (not yet checked).
+    pub async fn create_user(&self, username: &str, email: &str, roles: &[&str]) -> Reply {
+        self.soap11(
+            Some(&action("CreateUser")),
+            &env11(&create_user(username, email, roles)),
+        )
+        .await
+    }
+
     /// POSTs a SOAP 1.1 request with a quoted SOAPAction (none when `action` is `None`).
     pub async fn soap11(&self, action: Option<&str>, body: &str) -> Reply {
         let mut request = self
