@@ -7,11 +7,13 @@ use rand::RngCore;
 
 use crate::bench;
 use crate::binding::{Mount, Routes};
+use crate::catalog::{self, CatalogService, ProductCache, SqliteProductRepository};
 use crate::common::PageTokens;
 use crate::contract::{Contract, ContractError};
 use crate::db::{Database, DbError, DbOptions};
 use crate::dispatch::SoapService;
 use crate::endpoint::Endpoint;
+use crate::orders::{self, OrderService, SqliteOrderRepository};
 use crate::users::{self, SqliteUserRepository, UserService};
 use crate::xml::XmlLimits;
 
@@ -24,6 +26,8 @@ pub struct AppConfig {
     pub max_body: usize,
     /// Serve the benchmark contract at `/bench`.
     pub bench: bool,
+    /// Products the in-process product cache holds at most.
+    pub product_cache_capacity: u64,
 }
 
 impl AppConfig {
@@ -33,6 +37,7 @@ impl AppConfig {
             limits: XmlLimits::default(),
             max_body: 16 * 1024 * 1024,
             bench: true,
+            product_cache_capacity: 10_000,
         }
     }
 }
@@ -67,14 +72,44 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
         .map_err(|_| DbError::Sqlite("the stored page token key is not 32 bytes".into()))?;
     let tokens = PageTokens::new(key);
 
-    let users = UserService::new(Arc::new(SqliteUserRepository::new(db.clone())), tokens);
-    let mut mounts = vec![mount(
-        "/services/UserService",
-        Arc::new(users::soap_service(users)),
-        "UserService.wsdl",
-        users::WSDL,
-        config,
-    )?];
+    let users = UserService::new(
+        Arc::new(SqliteUserRepository::new(db.clone())),
+        tokens.clone(),
+    );
+    let products = ProductCache::new(config.product_cache_capacity);
+    let catalog = CatalogService::new(
+        Arc::new(SqliteProductRepository::new(db.clone())),
+        products.clone(),
+        tokens.clone(),
+    );
+    let orders = OrderService::new(
+        Arc::new(SqliteOrderRepository::new(db.clone())),
+        products,
+        tokens,
+    );
+    let mut mounts = vec![
+        mount(
+            "/services/UserService",
+            Arc::new(users::soap_service(users)),
+            "UserService.wsdl",
+            users::WSDL,
+            config,
+        )?,
+        mount(
+            "/services/CatalogService",
+            Arc::new(catalog::soap_service(catalog)),
+            "CatalogService.wsdl",
+            catalog::WSDL,
+            config,
+        )?,
+        mount(
+            "/services/OrderService",
+            Arc::new(orders::soap_service(orders)),
+            "OrderService.wsdl",
+            orders::WSDL,
+            config,
+        )?,
+    ];
     if config.bench {
         mounts.push(mount(
             "/bench",

@@ -7,6 +7,7 @@
 pub mod app;
 pub mod bench;
 pub mod binding;
+pub mod catalog;
 pub mod cli;
 pub mod codec;
 pub mod common;
@@ -14,6 +15,7 @@ pub mod contract;
 pub mod db;
 pub mod dispatch;
 pub mod endpoint;
+pub mod orders;
 pub mod soap;
 pub mod users;
 pub mod xml;

@@ -54,3 +54,21 @@ simple_codec!(
     rust_decimal::Decimal,
     time::OffsetDateTime
 );
+
+/// Implements [`SimpleType`], [`Decode`] and [`Encode`] for enums named with
+/// `common::names!` (an xs:string enumeration).
+macro_rules! enum_codec {
+    ($($t:ty),* $(,)?) => {$(
+        impl $crate::codec::SimpleType for $t {
+            fn parse(text: &str) -> Result<Self, String> {
+                <$t>::from_name(text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n')))
+                    .ok_or_else(|| format!("'{}' is not one of: {}", text, <$t>::NAMES.join(", ")))
+            }
+            fn write(&self, w: &mut $crate::xml::XmlWriter) {
+                w.raw(self.as_str());
+            }
+        }
+        $crate::codec::simple_codec!($t);
+    )*};
+}
+pub(crate) use enum_codec;

@@ -1,9 +1,13 @@
-//! Types of `xsd/common.xsd` that every service shares: fault details and paging.
+//! Types of `xsd/common.xsd` that every service shares: fault details, money and paging.
 
 mod faults;
+mod money;
+mod names;
 mod paging;
 
-pub use faults::{FieldError, ServerFault, ValidationFault};
+pub use faults::{FieldError, ServerFault, ValidationFault, Violation, violation};
+pub use money::{Currency, MAX_MINOR_UNITS, Money, format_minor};
+pub(crate) use names::names;
 pub use paging::{Cursor, CursorValue, PageTokenError, PageTokens};
 
 use crate::xml::Namespace;

@@ -8,7 +8,9 @@ use template::Template;
 /// Every schema in `xsd/`, by file name. Only these names are served.
 pub const SCHEMAS: &[(&str, &str)] = &[
     ("bench.xsd", include_str!("../../xsd/bench.xsd")),
+    ("catalog.xsd", include_str!("../../xsd/catalog.xsd")),
     ("common.xsd", include_str!("../../xsd/common.xsd")),
+    ("orders.xsd", include_str!("../../xsd/orders.xsd")),
     ("users.xsd", include_str!("../../xsd/users.xsd")),
 ];
 

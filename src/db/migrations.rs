@@ -5,7 +5,10 @@ use rusqlite::Connection;
 
 use super::DbError;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_users.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_users.sql")),
+    (2, include_str!("migrations/0002_commerce.sql")),
+];
 
 /// Applies every migration newer than the database; returns the resulting version.
 pub fn apply(conn: &mut Connection) -> Result<i64, DbError> {

@@ -157,6 +157,27 @@ fn open_migrated(path: &Path, durability: Durability) -> Result<Connection, DbEr
     Ok(conn)
 }
 
+/// Milliseconds since the Unix epoch, as times are stored.
+pub fn millis(at: time::OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// A stored time back as an instant.
+pub fn from_millis(ms: i64) -> rusqlite::Result<time::OffsetDateTime> {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, Box::new(e))
+    })
+}
+
+/// The error for a stored value this program does not recognise (column `column`).
+pub fn bad_column(column: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        column,
+        rusqlite::types::Type::Text,
+        format!("unexpected {what} in the database").into(),
+    )
+}
+
 /// A connection with the settings every connection of ours uses.
 pub(crate) fn open_connection(path: &Path, durability: Durability) -> Result<Connection, DbError> {
     let conn = Connection::open(path)?;

@@ -2,7 +2,7 @@
 //! [`UserError`] becomes a SOAP fault.
 
 use super::model::UserKey;
-use super::service::{UserError, Violation, field_name};
+use super::service::{UserError, field_name};
 use crate::codec::{Encode, Message};
 use crate::common::{COMMON, FieldError};
 use crate::endpoint::validation_fault;
@@ -75,15 +75,9 @@ impl From<UserError> for Fault {
                     value,
                 })
             }
-            UserError::Invalid(violations) => validation_fault(
-                violations
-                    .into_iter()
-                    .map(|Violation { field, message }| FieldError {
-                        path: field.to_string(),
-                        message,
-                    })
-                    .collect(),
-            ),
+            UserError::Invalid(violations) => {
+                validation_fault(violations.into_iter().map(FieldError::from).collect())
+            }
             UserError::Internal(e) => {
                 tracing::error!(error = %e, "user service failed");
                 Fault::internal()

@@ -2,7 +2,7 @@
 //! xs:sequence order; on input any order is accepted, unknown or misplaced elements are not.
 
 use super::model::{Role, User, UserKey, UserSort, UserStatus};
-use crate::codec::{Decode, Decoder, Encode, Many, Message, SimpleType, Slot, simple_codec};
+use crate::codec::{Decode, Decoder, Encode, Many, Message, Slot, enum_codec};
 use crate::xml::{Namespace, XmlError, XmlWriter};
 
 /// `http://soapstone.dev/schema/users/v1`.
@@ -12,21 +12,7 @@ pub const USERS: Namespace = Namespace {
 };
 const NS: &str = USERS.uri;
 
-macro_rules! enumeration {
-    ($($t:ty),*) => {$(
-        impl SimpleType for $t {
-            fn parse(text: &str) -> Result<Self, String> {
-                <$t>::from_name(text.trim_matches(|c| matches!(c, ' ' | '\t' | '\r' | '\n')))
-                    .ok_or_else(|| format!("'{}' is not one of: {}", text, <$t>::NAMES.join(", ")))
-            }
-            fn write(&self, w: &mut XmlWriter) {
-                w.raw(self.as_str());
-            }
-        }
-    )*};
-}
-enumeration!(Role, UserStatus, UserSort);
-simple_codec!(Role, UserStatus, UserSort);
+enum_codec!(Role, UserStatus, UserSort);
 
 macro_rules! message {
     ($($t:ident),*) => {$(

@@ -27,26 +27,9 @@ pub enum UserSort {
     CreatedAt,
 }
 
-macro_rules! names {
-    ($t:ty { $($variant:ident = $name:literal),* $(,)? }) => {
-        impl $t {
-            /// The name used on the wire and in storage.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $name),* }
-            }
-            /// The value named `name`.
-            pub fn from_name(name: &str) -> Option<Self> {
-                match name { $($name => Some(Self::$variant),)* _ => None }
-            }
-            /// Every name, for messages.
-            pub const NAMES: &'static [&'static str] = &[$($name),*];
-        }
-    };
-}
-
-names!(Role { Admin = "admin", Clerk = "clerk", Customer = "customer", Auditor = "auditor" });
-names!(UserStatus { Active = "active", Suspended = "suspended" });
-names!(UserSort { Username = "username", Email = "email", CreatedAt = "createdAt" });
+crate::common::names!(Role { Admin = "admin", Clerk = "clerk", Customer = "customer", Auditor = "auditor" });
+crate::common::names!(UserStatus { Active = "active", Suspended = "suspended" });
+crate::common::names!(UserSort { Username = "username", Email = "email", CreatedAt = "createdAt" });
 
 /// A user account.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,6 +19,8 @@ pub enum UniqueField {
 pub enum RepoError {
     #[error("another user has the same {0:?}")]
     Duplicate(UniqueField),
+    #[error("the user is referenced by orders")]
+    Referenced,
     #[error(transparent)]
     Db(#[from] DbError),
 }
@@ -51,6 +53,6 @@ pub trait UserRepository: Send + Sync {
         changes: UserChanges,
         now: OffsetDateTime,
     ) -> Result<Option<User>, RepoError>;
-    /// True when a user was deleted.
+    /// True when a user was deleted; [`RepoError::Referenced`] when orders refer to the user.
     async fn delete(&self, id: i64) -> Result<bool, RepoError>;
 }

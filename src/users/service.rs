@@ -6,19 +6,12 @@ use time::OffsetDateTime;
 
 use super::model::{NewUser, Role, User, UserChanges, UserFilter, UserKey, UserSort};
 use super::repository::{RepoError, UniqueField, UserRepository};
-use crate::common::{Cursor, CursorValue, PageTokens};
+use crate::common::{Cursor, CursorValue, PageTokens, Violation, violation};
 use crate::db::DbError;
 
 /// Default and largest page sizes of ListUsers.
 pub const DEFAULT_PAGE_SIZE: i32 = 50;
 pub const MAX_PAGE_SIZE: i32 = 500;
-
-/// One rule a request broke: which field (relative to the operation element) and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    pub field: &'static str,
-    pub message: String,
-}
 
 /// Why a User service call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -186,9 +179,16 @@ impl UserService {
             .ok_or(UserError::NotFound(UserKeyDisplay(UserKey::Id(id))))
     }
 
-    /// True when the user existed and was deleted; false when there was no such user.
+    /// True when the user existed and was deleted; false when there was no such user. A user
+    /// who has placed orders is kept (suspend them instead).
     pub async fn delete(&self, id: i64) -> Result<bool, UserError> {
-        self.repo.delete(id).await.map_err(internal)
+        match self.repo.delete(id).await {
+            Err(RepoError::Referenced) => Err(UserError::Invalid(vec![violation(
+                "id",
+                "the user has orders and cannot be deleted; suspend the user instead",
+            )])),
+            other => other.map_err(internal),
+        }
     }
 }
 
@@ -199,18 +199,14 @@ fn now() -> OffsetDateTime {
         .unwrap_or(now)
 }
 
-fn violation(field: &'static str, message: impl Into<String>) -> Violation {
-    Violation {
-        field,
-        message: message.into(),
-    }
-}
-
 fn internal(error: RepoError) -> UserError {
     match error {
         RepoError::Db(e) => UserError::Internal(e),
         RepoError::Duplicate(field) => {
             UserError::Internal(DbError::Sqlite(format!("unexpected duplicate {field:?}")))
+        }
+        RepoError::Referenced => {
+            UserError::Internal(DbError::Sqlite("unexpected reference to a user".into()))
         }
     }
 }
@@ -246,9 +242,7 @@ fn cursor_of(user: &User, sort: UserSort) -> Cursor {
     let value = match sort {
         UserSort::Username => CursorValue::Text(user.username.clone()),
         UserSort::Email => CursorValue::Text(user.email.to_lowercase()),
-        UserSort::CreatedAt => CursorValue::Int(
-            i64::try_from(user.created_at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX),
-        ),
+        UserSort::CreatedAt => CursorValue::Int(crate::db::millis(user.created_at)),
     };
     Cursor { value, id: user.id }
 }

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use super::model::{NewUser, Role, User, UserChanges, UserFilter, UserKey, UserSort, UserStatus};
 use super::repository::{RepoError, UniqueField, UserRepository, UserRows};
 use crate::common::{Cursor, CursorValue};
-use crate::db::{Database, DbError};
+use crate::db::{Database, DbError, bad_column, from_millis, millis};
 
 /// Users in the embedded SQLite database.
 #[derive(Clone)]
@@ -37,27 +37,12 @@ impl From<rusqlite::Error> for RepoError {
             if message.contains("users.email_key") {
                 return RepoError::Duplicate(UniqueField::Email);
             }
+            if message.contains("FOREIGN KEY") {
+                return RepoError::Referenced;
+            }
         }
         RepoError::Db(DbError::from(error))
     }
-}
-
-fn millis(at: OffsetDateTime) -> i64 {
-    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
-}
-
-fn from_millis(ms: i64) -> rusqlite::Result<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Integer, Box::new(e))
-    })
-}
-
-fn bad_value(column: usize, what: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        column,
-        rusqlite::types::Type::Text,
-        format!("unexpected {what} in the database").into(),
-    )
 }
 
 fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
@@ -67,7 +52,7 @@ fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
         .unwrap_or_default()
         .split(',')
         .filter(|r| !r.is_empty())
-        .map(|r| Role::from_name(r).ok_or_else(|| bad_value(7, "role")))
+        .map(|r| Role::from_name(r).ok_or_else(|| bad_column(7, "role")))
         .collect::<rusqlite::Result<Vec<_>>>()?;
     roles.sort();
     Ok(User {
@@ -75,7 +60,7 @@ fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
         username: row.get(1)?,
         email: row.get(2)?,
         display_name: row.get(3)?,
-        status: UserStatus::from_name(&status).ok_or_else(|| bad_value(4, "status"))?,
+        status: UserStatus::from_name(&status).ok_or_else(|| bad_column(4, "status"))?,
         created_at: from_millis(row.get(5)?)?,
         updated_at: from_millis(row.get(6)?)?,
         roles,

@@ -1,0 +1,27 @@
+//! The Catalog service: products with prices, stock and tags, served as `CatalogService`.
+//!
+//! `model` holds the domain types, `service` the business rules, `repository` the storage
+//! trait and `sqlite` its SQLite implementation, `cache` the in-process product cache;
+//! `messages` are the SOAP messages of `xsd/catalog.xsd`, `operations` the handlers, and
+//! `faults` how the service's errors reach the wire.
+
+mod cache;
+mod faults;
+mod messages;
+mod model;
+mod operations;
+mod repository;
+mod service;
+mod sqlite;
+
+pub use cache::ProductCache;
+pub use faults::{InsufficientStockFault, ProductNotFoundFault};
+pub use messages::CATALOG;
+pub use model::{NewProduct, Product, ProductChanges, ProductFilter, ProductSort, ProductStatus};
+pub use operations::soap_service;
+pub use repository::{AdjustOutcome, CatalogRepoError, ProductRepository, ProductRows};
+pub use service::{CatalogError, CatalogService, SearchRequest};
+pub use sqlite::SqliteProductRepository;
+
+/// The WSDL of this service.
+pub const WSDL: &str = include_str!("../../wsdl/CatalogService.wsdl");

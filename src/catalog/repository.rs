@@ -1,0 +1,75 @@
+//! Storage of products, as the service needs it; implemented for SQLite in `sqlite`.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use super::model::{NewProduct, Product, ProductChanges, ProductFilter};
+use crate::common::Cursor;
+use crate::db::DbError;
+
+/// Storage errors the service distinguishes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogRepoError {
+    #[error("another product has this SKU")]
+    Duplicate,
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// What AdjustStock did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdjustOutcome {
+    /// The stock after the change.
+    Adjusted(i32),
+    NotFound,
+    /// The change would take the stock below 0 (or past the largest level); nothing changed.
+    OutOfRange {
+        available: i32,
+    },
+}
+
+/// One page of a search: the rows, where the next page starts (when more follow), and how
+/// many match in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductRows {
+    pub products: Vec<Product>,
+    pub next: Option<Cursor>,
+    pub total: i64,
+}
+
+/// Where products are kept.
+#[async_trait]
+pub trait ProductRepository: Send + Sync {
+    async fn insert(
+        &self,
+        product: NewProduct,
+        now: OffsetDateTime,
+    ) -> Result<Product, CatalogRepoError>;
+    async fn find(&self, sku: String) -> Result<Option<Product>, CatalogRepoError>;
+    /// Applies `changes`; `None` when there is no such product.
+    async fn update(
+        &self,
+        sku: String,
+        changes: ProductChanges,
+        now: OffsetDateTime,
+    ) -> Result<Option<Product>, CatalogRepoError>;
+    async fn discontinue(
+        &self,
+        sku: String,
+        now: OffsetDateTime,
+    ) -> Result<Option<Product>, CatalogRepoError>;
+    async fn adjust_stock(
+        &self,
+        sku: String,
+        delta: i32,
+        reason: String,
+        now: OffsetDateTime,
+    ) -> Result<AdjustOutcome, CatalogRepoError>;
+    /// Up to `limit` products matching `filter`, in its order, after `after`.
+    async fn search(
+        &self,
+        filter: ProductFilter,
+        after: Option<Cursor>,
+        limit: usize,
+    ) -> Result<ProductRows, CatalogRepoError>;
+}

@@ -1,0 +1,361 @@
+//! Business rules of the Catalog service: validation, stock that never goes negative, search
+//! paging, and the product cache kept in step with every write.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::cache::ProductCache;
+use super::model::{NewProduct, Product, ProductChanges, ProductFilter};
+use super::repository::{AdjustOutcome, CatalogRepoError, ProductRepository};
+use crate::common::{Money, PageTokens, Violation, violation};
+use crate::db::DbError;
+
+pub const DEFAULT_PAGE_SIZE: i32 = 50;
+pub const MAX_PAGE_SIZE: i32 = 500;
+const MAX_TAGS: usize = 20;
+
+/// Why a Catalog call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogError {
+    #[error("no product with SKU '{0}'")]
+    NotFound(String),
+    #[error("a product with SKU '{0}' already exists")]
+    Duplicate(String),
+    #[error("only {available} of '{sku}' in stock; {requested} requested")]
+    InsufficientStock {
+        sku: String,
+        requested: i64,
+        available: i64,
+    },
+    #[error("the request is invalid")]
+    Invalid(Vec<Violation>),
+    #[error("internal error: {0}")]
+    Internal(DbError),
+}
+
+impl From<CatalogRepoError> for CatalogError {
+    fn from(error: CatalogRepoError) -> Self {
+        match error {
+            CatalogRepoError::Db(e) => CatalogError::Internal(e),
+            CatalogRepoError::Duplicate => {
+                CatalogError::Internal(DbError::Sqlite("unexpected duplicate SKU".into()))
+            }
+        }
+    }
+}
+
+/// A SearchProducts request after decoding; `text` is the words as the caller typed them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchRequest {
+    pub text: Option<String>,
+    pub filter: ProductFilter,
+    pub page_size: Option<i32>,
+    pub page_token: Option<String>,
+}
+
+/// One page of products.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductPage {
+    pub products: Vec<Product>,
+    pub next_page_token: Option<String>,
+    pub total: i64,
+}
+
+/// The Catalog service; cheap to clone.
+#[derive(Clone)]
+pub struct CatalogService {
+    repo: Arc<dyn ProductRepository>,
+    cache: ProductCache,
+    tokens: PageTokens,
+}
+
+impl CatalogService {
+    pub fn new(repo: Arc<dyn ProductRepository>, cache: ProductCache, tokens: PageTokens) -> Self {
+        CatalogService {
+            repo,
+            cache,
+            tokens,
+        }
+    }
+
+    pub async fn create(&self, mut product: NewProduct) -> Result<Product, CatalogError> {
+        let mut violations = Vec::new();
+        check_sku(&product.sku, &mut violations);
+        check_name(&product.name, &mut violations);
+        if let Some(description) = &product.description {
+            check_description(description, &mut violations);
+        }
+        if product.stock < 0 {
+            violations.push(violation("stock", "must be at least 0"));
+        }
+        check_tags(&mut product.tags, "tag", &mut violations);
+        if !violations.is_empty() {
+            return Err(CatalogError::Invalid(violations));
+        }
+        let sku = product.sku.clone();
+        let created = self
+            .repo
+            .insert(product, now())
+            .await
+            .map_err(|e| match e {
+                CatalogRepoError::Duplicate => CatalogError::Duplicate(sku.clone()),
+                other => other.into(),
+            })?;
+        self.cache.invalidate([sku.as_str()]);
+        Ok(created)
+    }
+
+    /// The product, from the cache when it holds it.
+    pub async fn get(&self, sku: String) -> Result<Arc<Product>, CatalogError> {
+        if let Some(product) = self.cache.get(&sku) {
+            return Ok(product);
+        }
+        let generation = self.cache.generation();
+        let product = Arc::new(
+            self.repo
+                .find(sku.clone())
+                .await?
+                .ok_or(CatalogError::NotFound(sku))?,
+        );
+        self.cache.fill(generation, product.clone());
+        Ok(product)
+    }
+
+    pub async fn update(
+        &self,
+        sku: String,
+        mut changes: ProductChanges,
+    ) -> Result<Product, CatalogError> {
+        let mut violations = Vec::new();
+        if let Some(name) = &changes.name {
+            check_name(name, &mut violations);
+        }
+        if let Some(Some(description)) = &changes.description {
+            check_description(description, &mut violations);
+        }
+        if let Some(tags) = &mut changes.tags {
+            check_tags(tags, "tags/tag", &mut violations);
+        }
+        if !violations.is_empty() {
+            return Err(CatalogError::Invalid(violations));
+        }
+        let updated = self.repo.update(sku.clone(), changes, now()).await;
+        self.cache.invalidate([sku.as_str()]);
+        updated?.ok_or(CatalogError::NotFound(sku))
+    }
+
+    pub async fn discontinue(&self, sku: String) -> Result<Product, CatalogError> {
+        let discontinued = self.repo.discontinue(sku.clone(), now()).await;
+        self.cache.invalidate([sku.as_str()]);
+        discontinued?.ok_or(CatalogError::NotFound(sku))
+    }
+
+    /// The stock after adding `delta`.
+    pub async fn adjust_stock(
+        &self,
+        sku: String,
+        delta: i32,
+        reason: String,
+    ) -> Result<i32, CatalogError> {
+        let reason_length = reason.chars().count();
+        if reason.trim().is_empty() || reason_length > 200 {
+            return Err(CatalogError::Invalid(vec![violation(
+                "reason",
+                "must be 1 to 200 characters, not only spaces",
+            )]));
+        }
+        let outcome = self
+            .repo
+            .adjust_stock(sku.clone(), delta, reason, now())
+            .await;
+        self.cache.invalidate([sku.as_str()]);
+        match outcome? {
+            AdjustOutcome::Adjusted(stock) => Ok(stock),
+            AdjustOutcome::NotFound => Err(CatalogError::NotFound(sku)),
+            AdjustOutcome::OutOfRange { available } if delta < 0 => {
+                Err(CatalogError::InsufficientStock {
+                    sku,
+                    requested: -i64::from(delta),
+                    available: i64::from(available),
+                })
+            }
+            AdjustOutcome::OutOfRange { .. } => Err(CatalogError::Invalid(vec![violation(
+                "delta",
+                "would take the stock past the largest level (2147483647)",
+            )])),
+        }
+    }
+
+    pub async fn search(&self, request: SearchRequest) -> Result<ProductPage, CatalogError> {
+        let mut filter = request.filter;
+        let mut violations = Vec::new();
+        let page_size = request.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+        if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
+            violations.push(violation(
+                "pageSize",
+                format!("must be between 1 and {MAX_PAGE_SIZE}"),
+            ));
+        }
+        if let Some(text) = &request.text {
+            if text.chars().count() > 200 {
+                violations.push(violation("text", "must be at most 200 characters"));
+            }
+            filter.text = fts_query(text);
+        }
+        if let (Some(min), Some(max)) = (filter.min_price, filter.max_price)
+            && min > max
+        {
+            violations.push(violation("maxPrice", "must not be below minPrice"));
+        }
+        let scope = scope(&filter);
+        let after = match request.page_token.as_deref() {
+            Some(token) => match self.tokens.open(&scope, token) {
+                Ok(cursor) => Some(cursor),
+                Err(e) => {
+                    violations.push(violation("pageToken", e.to_string()));
+                    None
+                }
+            },
+            None => None,
+        };
+        if !violations.is_empty() {
+            return Err(CatalogError::Invalid(violations));
+        }
+        let limit = usize::try_from(page_size).unwrap_or(1);
+        let rows = self.repo.search(filter, after, limit).await?;
+        Ok(ProductPage {
+            products: rows.products,
+            next_page_token: rows.next.map(|cursor| self.tokens.seal(&scope, &cursor)),
+            total: rows.total,
+        })
+    }
+}
+
+/// Now, to the millisecond that storage keeps.
+fn now() -> OffsetDateTime {
+    let now = OffsetDateTime::now_utc();
+    now.replace_nanosecond(u32::from(now.millisecond()) * 1_000_000)
+        .unwrap_or(now)
+}
+
+/// An FTS5 query requiring every word of `text` as a word or word prefix; `None` when the
+/// text has no words (then it does not filter).
+fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Identifies a search for its page tokens: the filters and the order, not the page size.
+fn scope(filter: &ProductFilter) -> String {
+    let text = filter.text.as_deref().unwrap_or_default();
+    let tag = filter.tag.as_deref().unwrap_or_default();
+    format!(
+        "products|{}:{text}|{}:{tag}|{}|{}|{}|{}|{}|{}",
+        text.len(),
+        tag.len(),
+        filter.min_price.map_or(-1, Money::minor),
+        filter.max_price.map_or(-1, Money::minor),
+        filter.in_stock_only,
+        filter.include_discontinued,
+        filter.sort.as_str(),
+        filter.descending
+    )
+}
+
+fn check_sku(sku: &str, out: &mut Vec<Violation>) {
+    let bytes = sku.as_bytes();
+    let valid = (1..=64).contains(&bytes.len())
+        && bytes[0].is_ascii_alphanumeric()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(b));
+    if !valid {
+        out.push(violation(
+            "sku",
+            "must be 1 to 64 characters of A-Z, a-z, 0-9, '.', '_' and '-', starting with a letter or digit",
+        ));
+    }
+}
+
+fn check_name(name: &str, out: &mut Vec<Violation>) {
+    if name.trim().is_empty() || name.chars().count() > 200 {
+        out.push(violation(
+            "name",
+            "must be 1 to 200 characters, not only spaces",
+        ));
+    }
+}
+
+fn check_description(description: &str, out: &mut Vec<Violation>) {
+    if description.chars().count() > 4000 {
+        out.push(violation("description", "must be at most 4000 characters"));
+    }
+}
+
+/// Checks each tag, then sorts them and drops duplicates.
+fn check_tags(tags: &mut Vec<String>, field: &str, out: &mut Vec<Violation>) {
+    for (i, tag) in tags.iter().enumerate() {
+        let bytes = tag.as_bytes();
+        let valid = (1..=32).contains(&bytes.len())
+            && (bytes[0].is_ascii_lowercase() || bytes[0].is_ascii_digit())
+            && bytes
+                .iter()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-');
+        if !valid {
+            out.push(violation(
+                format!("{field}[{}]", i + 1),
+                "must be 1 to 32 characters of a-z, 0-9 and '-', starting with a letter or digit",
+            ));
+        }
+    }
+    tags.sort();
+    tags.dedup();
+    if tags.len() > MAX_TAGS {
+        out.push(violation(
+            field.to_string(),
+            format!("at most {MAX_TAGS} tags"),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_words_become_prefix_queries() {
+        assert_eq!(fts_query("Steel  wid"), Some("\"Steel\"* \"wid\"*".into()));
+        assert_eq!(
+            fts_query("R&D \"lab\""),
+            Some("\"R\"* \"D\"* \"lab\"*".into())
+        );
+        assert_eq!(fts_query(" -- "), None);
+    }
+
+    #[test]
+    fn sku_and_tag_rules() {
+        let sku_ok = |s: &str| {
+            let mut v = Vec::new();
+            check_sku(s, &mut v);
+            v.is_empty()
+        };
+        assert!(sku_ok("WIDGET-1"));
+        assert!(sku_ok("a.b_c"));
+        assert!(!sku_ok("-x"));
+        assert!(!sku_ok(""));
+        assert!(!sku_ok("has space"));
+        assert!(!sku_ok(&"A".repeat(65)));
+        let mut tags = vec!["b".to_string(), "a".into(), "b".into()];
+        let mut v = Vec::new();
+        check_tags(&mut tags, "tag", &mut v);
+        assert_eq!((tags, v.len()), (vec!["a".to_string(), "b".into()], 0));
+        let mut tags = vec!["ok".to_string(), "Not-OK".into()];
+        check_tags(&mut tags, "tag", &mut v);
+        assert_eq!(v[0].field, "tag[2]");
+    }
+}

@@ -1,0 +1,334 @@
+//! The SQLite implementation of [`ProductRepository`]: writes through the writer thread, reads
+//! through the read pool, FTS5 for text search, keyset pagination over the indexes of
+//! migration 0002.
+
+use async_trait::async_trait;
+use rusqlite::types::Value;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use time::OffsetDateTime;
+
+use super::model::{
+    NewProduct, Product, ProductChanges, ProductFilter, ProductSort, ProductStatus,
+};
+use super::repository::{AdjustOutcome, CatalogRepoError, ProductRepository, ProductRows};
+use crate::common::{Currency, Cursor, CursorValue, Money};
+use crate::db::{Database, DbError, bad_column, from_millis, millis};
+
+/// Products in the embedded SQLite database.
+#[derive(Clone)]
+pub struct SqliteProductRepository {
+    db: Database,
+}
+
+impl SqliteProductRepository {
+    pub fn new(db: Database) -> Self {
+        SqliteProductRepository { db }
+    }
+}
+
+const COLUMNS: &str = "p.id, p.sku, p.name, p.description, p.unit_price, p.currency, p.stock, \
+     p.status, p.created_at, p.updated_at, (SELECT group_concat(t.name) FROM product_tags pt \
+     JOIN tags t ON t.id = pt.tag_id WHERE pt.product_id = p.id)";
+
+impl From<rusqlite::Error> for CatalogRepoError {
+    fn from(error: rusqlite::Error) -> Self {
+        if let rusqlite::Error::SqliteFailure(e, Some(message)) = &error
+            && e.code == rusqlite::ErrorCode::ConstraintViolation
+            && message.contains("products.sku")
+        {
+            return CatalogRepoError::Duplicate;
+        }
+        CatalogRepoError::Db(DbError::from(error))
+    }
+}
+
+fn product_from_row(row: &Row<'_>) -> rusqlite::Result<Product> {
+    let status: String = row.get(7)?;
+    let currency: String = row.get(5)?;
+    let tags: Option<String> = row.get(10)?;
+    let mut tags: Vec<String> = tags
+        .unwrap_or_default()
+        .split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect();
+    tags.sort();
+    Ok(Product {
+        sku: row.get(1)?,
+        name: row.get(2)?,
+        description: row.get(3)?,
+        unit_price: Money::from_minor(row.get(4)?).ok_or_else(|| bad_column(4, "price"))?,
+        currency: Currency::new(&currency).ok_or_else(|| bad_column(5, "currency"))?,
+        stock: row.get(6)?,
+        status: ProductStatus::from_name(&status).ok_or_else(|| bad_column(7, "status"))?,
+        created_at: from_millis(row.get(8)?)?,
+        updated_at: from_millis(row.get(9)?)?,
+        tags,
+    })
+}
+
+fn select_by_sku(conn: &Connection, sku: &str) -> rusqlite::Result<Option<Product>> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM products p WHERE p.sku = ?1"
+    ))?
+    .query_row([sku], product_from_row)
+    .optional()
+}
+
+fn product_id(conn: &Connection, sku: &str) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT id FROM products WHERE sku = ?1")?
+        .query_row([sku], |r| r.get(0))
+        .optional()
+}
+
+fn set_tags(conn: &Connection, product: i64, tags: &[String]) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM product_tags WHERE product_id = ?1")?
+        .execute([product])?;
+    let mut upsert = conn.prepare_cached(
+        "INSERT INTO tags (name) VALUES (?1) ON CONFLICT (name) DO UPDATE SET name = name \
+         RETURNING id",
+    )?;
+    let mut link =
+        conn.prepare_cached("INSERT INTO product_tags (product_id, tag_id) VALUES (?1, ?2)")?;
+    for tag in tags {
+        let tag_id: i64 = upsert.query_row([tag], |r| r.get(0))?;
+        link.execute([product, tag_id])?;
+    }
+    Ok(())
+}
+
+fn sort_column(sort: ProductSort) -> &'static str {
+    match sort {
+        ProductSort::Name => "p.name COLLATE NOCASE",
+        ProductSort::Price => "p.unit_price",
+        ProductSort::CreatedAt => "p.created_at",
+    }
+}
+
+fn filter_sql(filter: &ProductFilter) -> (String, Vec<Value>) {
+    let mut sql = String::from(" WHERE 1 = 1");
+    let mut values = Vec::new();
+    if !filter.include_discontinued {
+        sql.push_str(" AND p.status = 'active'");
+    }
+    if filter.in_stock_only {
+        sql.push_str(" AND p.stock > 0");
+    }
+    if let Some(min) = filter.min_price {
+        sql.push_str(" AND p.unit_price >= ?");
+        values.push(Value::Integer(min.minor()));
+    }
+    if let Some(max) = filter.max_price {
+        sql.push_str(" AND p.unit_price <= ?");
+        values.push(Value::Integer(max.minor()));
+    }
+    if let Some(tag) = &filter.tag {
+        sql.push_str(
+            " AND EXISTS (SELECT 1 FROM product_tags pt JOIN tags t ON t.id = pt.tag_id \
+             WHERE pt.product_id = p.id AND t.name = ?)",
+        );
+        values.push(Value::Text(tag.clone()));
+    }
+    if let Some(query) = &filter.text {
+        sql.push_str(" AND p.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)");
+        values.push(Value::Text(query.clone()));
+    }
+    (sql, values)
+}
+
+fn search_rows(
+    conn: &Connection,
+    filter: &ProductFilter,
+    after: Option<Cursor>,
+    limit: usize,
+) -> Result<ProductRows, CatalogRepoError> {
+    let tx = conn.unchecked_transaction()?;
+    let (where_sql, mut values) = filter_sql(filter);
+    let total: i64 = tx
+        .prepare_cached(&format!("SELECT count(*) FROM products p{where_sql}"))?
+        .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?;
+    let column = sort_column(filter.sort);
+    let (cmp, dir) = if filter.descending {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
+    let mut sql = format!("SELECT {COLUMNS} FROM products p{where_sql}");
+    if let Some(cursor) = after {
+        let value = match cursor.value {
+            CursorValue::Int(i) => Value::Integer(i),
+            CursorValue::Text(t) => Value::Text(t),
+        };
+        sql.push_str(&format!(
+            " AND ({column} {cmp} ? OR ({column} = ? AND p.id {cmp} ?))"
+        ));
+        values.extend([value.clone(), value, Value::Integer(cursor.id)]);
+    }
+    sql.push_str(&format!(" ORDER BY {column} {dir}, p.id {dir} LIMIT ?"));
+    values.push(Value::Integer(i64::try_from(limit + 1).unwrap_or(i64::MAX)));
+    let mut products = tx
+        .prepare_cached(&sql)?
+        .query_map(rusqlite::params_from_iter(values.iter()), |row| {
+            Ok((row.get::<_, i64>(0)?, product_from_row(row)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    tx.commit()?;
+    let more = products.len() > limit;
+    products.truncate(limit);
+    let next = match products.last() {
+        Some((id, last)) if more => Some(Cursor {
+            value: match filter.sort {
+                ProductSort::Name => CursorValue::Text(last.name.clone()),
+                ProductSort::Price => CursorValue::Int(last.unit_price.minor()),
+                ProductSort::CreatedAt => CursorValue::Int(millis(last.created_at)),
+            },
+            id: *id,
+        }),
+        _ => None,
+    };
+    Ok(ProductRows {
+        products: products.into_iter().map(|(_, p)| p).collect(),
+        next,
+        total,
+    })
+}
+
+#[async_trait]
+impl ProductRepository for SqliteProductRepository {
+    async fn insert(
+        &self,
+        product: NewProduct,
+        now: OffsetDateTime,
+    ) -> Result<Product, CatalogRepoError> {
+        self.db
+            .writer
+            .write(move |conn| {
+                let at = millis(now);
+                conn.prepare_cached(
+                    "INSERT INTO products (sku, name, description, unit_price, currency, stock, \
+                     status, created_at, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'active', ?7, ?7)",
+                )?
+                .execute(params![
+                    product.sku,
+                    product.name,
+                    product.description,
+                    product.unit_price.minor(),
+                    product.currency.as_str(),
+                    product.stock,
+                    at
+                ])?;
+                set_tags(conn, conn.last_insert_rowid(), &product.tags)?;
+                select_by_sku(conn, &product.sku)?.ok_or_else(|| {
+                    CatalogRepoError::Db(DbError::Sqlite("inserted product vanished".into()))
+                })
+            })
+            .await
+    }
+
+    async fn find(&self, sku: String) -> Result<Option<Product>, CatalogRepoError> {
+        self.db
+            .readers
+            .read(move |conn| Ok(select_by_sku(conn, &sku)?))
+            .await
+    }
+
+    async fn update(
+        &self,
+        sku: String,
+        changes: ProductChanges,
+        now: OffsetDateTime,
+    ) -> Result<Option<Product>, CatalogRepoError> {
+        self.db
+            .writer
+            .write(move |conn| {
+                let Some(id) = product_id(conn, &sku)? else {
+                    return Ok(None);
+                };
+                let description_given = changes.description.is_some();
+                conn.prepare_cached(
+                    "UPDATE products SET name = coalesce(?1, name), \
+                     description = CASE WHEN ?2 THEN ?3 ELSE description END, \
+                     unit_price = coalesce(?4, unit_price), updated_at = ?5 WHERE id = ?6",
+                )?
+                .execute(params![
+                    changes.name,
+                    description_given,
+                    changes.description.flatten(),
+                    changes.unit_price.map(Money::minor),
+                    millis(now),
+                    id
+                ])?;
+                if let Some(tags) = &changes.tags {
+                    set_tags(conn, id, tags)?;
+                }
+                Ok(select_by_sku(conn, &sku)?)
+            })
+            .await
+    }
+
+    async fn discontinue(
+        &self,
+        sku: String,
+        now: OffsetDateTime,
+    ) -> Result<Option<Product>, CatalogRepoError> {
+        self.db
+            .writer
+            .write(move |conn| {
+                conn.prepare_cached(
+                    "UPDATE products SET status = 'discontinued', updated_at = ?1 \
+                     WHERE sku = ?2 AND status <> 'discontinued'",
+                )?
+                .execute(params![millis(now), sku])?;
+                Ok(select_by_sku(conn, &sku)?)
+            })
+            .await
+    }
+
+    async fn adjust_stock(
+        &self,
+        sku: String,
+        delta: i32,
+        reason: String,
+        now: OffsetDateTime,
+    ) -> Result<AdjustOutcome, CatalogRepoError> {
+        self.db
+            .writer
+            .write(move |conn| {
+                let row: Option<(i64, i32)> = conn
+                    .prepare_cached("SELECT id, stock FROM products WHERE sku = ?1")?
+                    .query_row([&sku], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                let Some((id, stock)) = row else {
+                    return Ok(AdjustOutcome::NotFound);
+                };
+                let Some(after) = stock.checked_add(delta).filter(|s| *s >= 0) else {
+                    return Ok(AdjustOutcome::OutOfRange { available: stock });
+                };
+                let at = millis(now);
+                conn.prepare_cached(
+                    "UPDATE products SET stock = ?1, updated_at = ?2 WHERE id = ?3",
+                )?
+                .execute(params![after, at, id])?;
+                conn.prepare_cached(
+                    "INSERT INTO stock_adjustments (product_id, delta, stock_after, reason, at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![id, delta, after, reason, at])?;
+                Ok(AdjustOutcome::Adjusted(after))
+            })
+            .await
+    }
+
+    async fn search(
+        &self,
+        filter: ProductFilter,
+        after: Option<Cursor>,
+        limit: usize,
+    ) -> Result<ProductRows, CatalogRepoError> {
+        self.db
+            .readers
+            .read(move |conn| search_rows(conn, &filter, after, limit))
+            .await
+    }
+}
