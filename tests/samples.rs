@@ -4,10 +4,7 @@
 
 mod support;
 
-use support::{Server, USERS_NS, texts};
-
-const CATALOG_NS: &str = "http://soapstone.dev/schema/catalog/v1";
-const ORDERS_NS: &str = "http://soapstone.dev/schema/orders/v1";
+use support::{CATALOG_NS, ORDERS_NS, Server, USERS_NS, texts};
 
 /// The endpoint, SOAPAction base and response prefix of an operation.
 fn route(op: &str) -> (&'static str, &'static str, &'static str) {

@@ -13,6 +13,8 @@ use soapstone::xml::{Event, XmlLimits, XmlReader};
 
 pub const USERS_NS: &str = "http://soapstone.dev/schema/users/v1";
 pub const COMMON_NS: &str = "http://soapstone.dev/schema/common/v1";
+pub const CATALOG_NS: &str = "http://soapstone.dev/schema/catalog/v1";
+pub const ORDERS_NS: &str = "http://soapstone.dev/schema/orders/v1";
 pub const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 pub const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
 
@@ -99,6 +101,21 @@ impl Server {
         None
     }
 
+    /// Calls `op` of `service` over SOAP 1.1; `inner` is the operation element's content,
+    /// written with the prefix `p` for the service's schema namespace.
+    pub async fn call(&self, service: Svc, op: &str, inner: &str) -> Reply {
+        let (path, action_base, ns) = service.route();
+        let body = env11(&format!(r#"<p:{op} xmlns:p="{ns}">{inner}</p:{op}>"#));
+        let action = format!("\"{action_base}{op}\"");
+        self.post(
+            path,
+            "text/xml; charset=utf-8",
+            &[("SOAPAction", action.as_str())],
+            &body,
+        )
+        .await
+    }
+
     /// Creates a user over SOAP 1.1 and returns the reply (not yet checked).
     pub async fn create_user(&self, username: &str, email: &str, roles: &[&str]) -> Reply {
         self.soap11(
@@ -161,6 +178,37 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.terminate();
+    }
+}
+
+/// The services, for [`Server::call`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Svc {
+    Users,
+    Catalog,
+    Orders,
+}
+
+impl Svc {
+    /// Endpoint path, SOAPAction base and schema namespace.
+    pub fn route(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            Svc::Users => (
+                "/services/UserService",
+                "http://soapstone.dev/users/",
+                USERS_NS,
+            ),
+            Svc::Catalog => (
+                "/services/CatalogService",
+                "http://soapstone.dev/catalog/",
+                CATALOG_NS,
+            ),
+            Svc::Orders => (
+                "/services/OrderService",
+                "http://soapstone.dev/orders/",
+                ORDERS_NS,
+            ),
+        }
     }
 }
 
