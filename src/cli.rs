@@ -1,4 +1,4 @@
-//! Command-line interface: `serve`, `migrate`, `--version`.
+//! Command-line interface: `serve`, `migrate`, `seed`, `--version`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -21,6 +21,24 @@ pub enum Command {
     Serve(ServeArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate(DbArgs),
+    /// Add realistic users, products and orders to the database (for demos and benchmarks).
+    Seed(SeedArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SeedArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Users to add (about nine in ten are customers).
+    #[arg(long, default_value_t = 0)]
+    pub users: u64,
+    /// Products to add.
+    #[arg(long, default_value_t = 0)]
+    pub products: u64,
+    /// Orders to add (1 to 5 lines each, 3 on average), for the customers and products in the
+    /// database.
+    #[arg(long, default_value_t = 0)]
+    pub orders: u64,
 }
 
 #[derive(Debug, clap::Args)]

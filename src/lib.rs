@@ -16,6 +16,7 @@ pub mod db;
 pub mod dispatch;
 pub mod endpoint;
 pub mod orders;
+pub mod seed;
 pub mod soap;
 pub mod users;
 pub mod xml;

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use clap::Parser;
 use soapstone::app::{AppConfig, build};
 use soapstone::binding::{ServerOptions, serve};
-use soapstone::cli::{Cli, Command, ServeArgs};
+use soapstone::cli::{Cli, Command, SeedArgs, ServeArgs};
 use soapstone::db::{Database, DbOptions};
+use soapstone::seed::{SeedCounts, seed};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
             })
             .map_err(|e| e.to_string()),
         Command::Serve(args) => run_server(args),
+        Command::Seed(args) => run_seed(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -37,6 +39,27 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn run_seed(args: SeedArgs) -> Result<(), String> {
+    let started = std::time::Instant::now();
+    let counts = SeedCounts {
+        users: args.users,
+        products: args.products,
+        orders: args.orders,
+    };
+    let seeded =
+        seed(&args.db.db, counts, std::io::stderr().is_terminal()).map_err(|e| e.to_string())?;
+    println!(
+        "added {} users, {} products, {} orders with {} order lines to {} in {:.1} s",
+        seeded.users,
+        seeded.products,
+        seeded.orders,
+        seeded.order_lines,
+        args.db.db.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 fn run_server(args: ServeArgs) -> Result<(), String> {

@@ -317,28 +317,37 @@ fn list_in(
     })
 }
 
+/// Sales per group. Day and customer rows add up per-order subtotals (so the order count
+/// needs no DISTINCT); product rows count lines, since a SKU is on one line of an order.
 fn report_in(
     conn: &Connection,
     from: OffsetDateTime,
     to: OffsetDateTime,
     group: ReportGrouping,
 ) -> Result<Vec<SalesRow>, DbError> {
-    let (key, join, order) = match group {
-        ReportGrouping::Day => (
-            "strftime('%Y-%m-%d', o.placed_at / 1000, 'unixepoch')",
-            "",
-            "1",
-        ),
-        ReportGrouping::Product => ("p.sku", " JOIN products p ON p.id = l.product_id", "1"),
-        ReportGrouping::Customer => ("CAST(o.customer_id AS TEXT)", "", "o.customer_id"),
+    const RANGE: &str = "FROM orders o JOIN order_lines l ON l.order_id = o.id \
+         WHERE o.placed_at >= ?1 AND o.placed_at < ?2 AND o.status <> 'cancelled'";
+    let per_order = |key: &str, order: &str| {
+        format!(
+            "SELECT key, currency, count(*), sum(q), sum(r) FROM (SELECT {key} AS key, \
+             o.customer_id AS customer, o.currency AS currency, sum(l.quantity) AS q, \
+             sum(l.quantity * l.unit_price) AS r {RANGE} GROUP BY o.id) \
+             GROUP BY {order}, currency ORDER BY {order}, currency"
+        )
     };
-    let sql = format!(
-        "SELECT {key}, o.currency, count(DISTINCT o.id), sum(l.quantity), \
-         sum(l.quantity * l.unit_price) \
-         FROM orders o JOIN order_lines l ON l.order_id = o.id{join} \
-         WHERE o.placed_at >= ?1 AND o.placed_at < ?2 AND o.status <> 'cancelled' \
-         GROUP BY {order}, o.currency ORDER BY {order}, o.currency"
-    );
+    let sql = match group {
+        ReportGrouping::Day => per_order(
+            "strftime('%Y-%m-%d', o.placed_at / 1000, 'unixepoch')",
+            "key",
+        ),
+        ReportGrouping::Customer => per_order("CAST(o.customer_id AS TEXT)", "customer"),
+        ReportGrouping::Product => format!(
+            "SELECT p.sku, x.currency, x.n, x.q, x.r FROM (SELECT l.product_id AS product, \
+             o.currency AS currency, count(*) AS n, sum(l.quantity) AS q, \
+             sum(l.quantity * l.unit_price) AS r {RANGE} GROUP BY l.product_id, o.currency) x \
+             JOIN products p ON p.id = x.product ORDER BY p.sku, x.currency"
+        ),
+    };
     let rows = conn
         .prepare_cached(&sql)?
         .query_map(params![millis(from), millis(to)], |row| {
