@@ -505,3 +505,29 @@ async fn served_schemas_validate_responses_through_their_rewritten_imports() {
     support::validate_with(&reply.body[start..end], &path);
     validate(&reply.body);
 }
+
+#[tokio::test]
+async fn a_soap11_only_wsdl_view_for_old_generators() {
+    let server = Server::start();
+    for service in ["UserService", "CatalogService", "OrderService"] {
+        let view = server
+            .get(&format!("/services/{service}?wsdl&soap=1.1"), &[])
+            .await;
+        assert_eq!(view.status, 200, "{service}");
+        assert!(view.body.contains(&format!("{service}Soap11Binding")));
+        assert!(
+            !view.body.contains(&format!("{service}Soap12Binding")),
+            "{}",
+            view.body
+        );
+        assert!(!view.body.contains("<soap12:"));
+        let address = format!(
+            r#"<soap:address location="{}/services/{service}"/>"#,
+            server.base
+        );
+        assert_eq!(view.body.matches(&address).count(), 1);
+        support::texts(&view.body, "http://schemas.xmlsoap.org/wsdl/", "port");
+    }
+    let unknown = server.get("/services/UserService?wsdl&soap=1.3", &[]).await;
+    assert_eq!(unknown.status, 404);
+}

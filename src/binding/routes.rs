@@ -128,12 +128,15 @@ fn contract<B>(mount: &Mount, request: &Request<B>) -> HttpResponse {
     let base = || external_base(request.headers(), false, local);
     let mut wants_wsdl = false;
     let mut xsd = None;
+    let mut soap = None;
     for pair in query.split('&') {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         if key.eq_ignore_ascii_case("wsdl") {
             wants_wsdl = true;
         } else if key.eq_ignore_ascii_case("xsd") {
             xsd = Some(value);
+        } else if key.eq_ignore_ascii_case("soap") {
+            soap = Some(value);
         }
     }
     let document = match (xsd, wants_wsdl) {
@@ -141,7 +144,16 @@ fn contract<B>(mount: &Mount, request: &Request<B>) -> HttpResponse {
             Some(schema) => schema,
             None => return plain(StatusCode::NOT_FOUND, "No such schema.\n"),
         },
-        (None, true) => mount.contract.wsdl(&base()),
+        (None, true) => match soap {
+            None => mount.contract.wsdl(&base()),
+            Some("1.1") => mount.contract.wsdl_soap11(&base()),
+            Some(_) => {
+                return plain(
+                    StatusCode::NOT_FOUND,
+                    "No such WSDL view: use ?wsdl, or ?wsdl&soap=1.1 for SOAP 1.1 only.\n",
+                );
+            }
+        },
         (None, false) => return method_not_allowed(),
     };
     Response::builder()

@@ -1,8 +1,10 @@
 //! The WSDL and XSD documents, embedded at build time from `wsdl/` and `xsd/` (the source of
 //! truth), served with every address rewritten for the URL the caller used.
 
+mod soap11;
 mod template;
 
+use soap11::soap11_only;
 use template::Template;
 
 /// Every schema in `xsd/`, by file name. Only these names are served.
@@ -18,6 +20,7 @@ pub const SCHEMAS: &[(&str, &str)] = &[
 #[derive(Debug)]
 pub struct Contract {
     wsdl: Template,
+    wsdl_soap11: Template,
     schemas: Vec<(&'static str, Template)>,
 }
 
@@ -36,18 +39,35 @@ impl Contract {
             let name = name.to_string();
             move |reason: String| ContractError { name, reason }
         };
-        let wsdl = Template::new(wsdl, path).map_err(error(wsdl_name))?;
+        let wsdl_soap11 = soap11_only(wsdl)
+            .and_then(|view| Template::new(view, path))
+            .map_err(error(wsdl_name))?;
+        let wsdl = Template::new(wsdl.to_string(), path).map_err(error(wsdl_name))?;
         let schemas = SCHEMAS
             .iter()
-            .map(|(name, text)| Ok((*name, Template::new(text, path).map_err(error(name))?)))
+            .map(|(name, text)| {
+                Ok((
+                    *name,
+                    Template::new(text.to_string(), path).map_err(error(name))?,
+                ))
+            })
             .collect::<Result<_, ContractError>>()?;
-        Ok(Contract { wsdl, schemas })
+        Ok(Contract {
+            wsdl,
+            wsdl_soap11,
+            schemas,
+        })
     }
 
     /// The WSDL with `soap:address` and schema locations pointing at `base`
     /// (`scheme://host[:port]`).
     pub fn wsdl(&self, base: &str) -> String {
         self.wsdl.render(base)
+    }
+
+    /// The WSDL without its SOAP 1.2 binding and port (`?wsdl&soap=1.1`).
+    pub fn wsdl_soap11(&self, base: &str) -> String {
+        self.wsdl_soap11.render(base)
     }
 
     /// Schema `name` (a file name in `xsd/`), its imports pointing at `base`.

@@ -6,7 +6,8 @@ use quick_xml::events::Event;
 
 #[derive(Debug)]
 enum Part {
-    Text(&'static str),
+    /// A range of the document's text.
+    Text(std::ops::Range<usize>),
     /// The caller's base URL followed by this path and query.
     Url(String),
 }
@@ -14,14 +15,15 @@ enum Part {
 /// A document with its address attributes replaced by URL parts.
 #[derive(Debug)]
 pub struct Template {
+    doc: String,
     parts: Vec<Part>,
 }
 
 impl Template {
     /// Finds `location` on `*:address` elements (set to the service URL) and every
     /// `schemaLocation` (set to the service URL with `?xsd=` and the file name).
-    pub fn new(doc: &'static str, service_path: &str) -> Result<Self, String> {
-        let mut reader = Reader::from_str(doc);
+    pub fn new(doc: String, service_path: &str) -> Result<Self, String> {
+        let mut reader = Reader::from_str(&doc);
         let mut replacements: Vec<(std::ops::Range<usize>, String)> = Vec::new();
         loop {
             let event = reader.read_event().map_err(|e| e.to_string())?;
@@ -52,12 +54,12 @@ impl Template {
         let mut parts = Vec::new();
         let mut from = 0;
         for (range, url) in replacements {
-            parts.push(Part::Text(&doc[from..range.start]));
+            parts.push(Part::Text(from..range.start));
             parts.push(Part::Url(url));
             from = range.end;
         }
-        parts.push(Part::Text(&doc[from..]));
-        Ok(Template { parts })
+        parts.push(Part::Text(from..doc.len()));
+        Ok(Template { doc, parts })
     }
 
     /// The document for a caller whose base URL is `base` (no trailing slash).
@@ -73,7 +75,7 @@ impl Template {
         );
         for part in &self.parts {
             match part {
-                Part::Text(text) => out.push_str(text),
+                Part::Text(range) => out.push_str(&self.doc[range.clone()]),
                 Part::Url(url) => {
                     for ch in base.chars().chain(url.chars()) {
                         match ch {
@@ -97,7 +99,7 @@ mod tests {
     #[test]
     fn rewrites_addresses_and_schema_locations_only() {
         let doc = r#"<d xmlns:s="urn:soap"><t><xs:import namespace="urn:u" schemaLocation="../xsd/users.xsd"/></t><s:address location="http://localhost:8080/services/S"/><other location="keep"/></d>"#;
-        let t = Template::new(doc, "/services/S").unwrap();
+        let t = Template::new(doc.to_string(), "/services/S").unwrap();
         let out = t.render("https://api.example.com:8443");
         assert!(
             out.contains(
