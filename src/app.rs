@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rand::RngCore;
 
 use crate::bench;
-use crate::binding::{Mount, Routes};
+use crate::binding::{Mount, RequestLimits, Routes};
 use crate::catalog::{self, CatalogService, ProductCache, SqliteProductRepository};
 use crate::common::PageTokens;
 use crate::contract::{Contract, ContractError};
@@ -22,8 +22,10 @@ use crate::xml::XmlLimits;
 pub struct AppConfig {
     pub db: DbOptions,
     pub limits: XmlLimits,
-    /// Largest request body accepted, in bytes (413 beyond).
-    pub max_body: usize,
+    /// HTTP-level limits on SOAP requests.
+    pub requests: RequestLimits,
+    /// How long an operation handler may run before the request gets a Server fault.
+    pub deadline: std::time::Duration,
     /// Serve the benchmark contract at `/bench`.
     pub bench: bool,
     /// Products the in-process product cache holds at most.
@@ -35,7 +37,8 @@ impl AppConfig {
         AppConfig {
             db,
             limits: XmlLimits::default(),
-            max_body: 16 * 1024 * 1024,
+            requests: RequestLimits::default(),
+            deadline: std::time::Duration::from_secs(30),
             bench: true,
             product_cache_capacity: 10_000,
         }
@@ -120,7 +123,7 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
         )?);
     }
     Ok(App {
-        routes: Arc::new(Routes::new(mounts, config.max_body)),
+        routes: Arc::new(Routes::new(mounts, config.requests.clone())),
         db,
     })
 }
@@ -134,7 +137,7 @@ fn mount(
 ) -> Result<Mount, ContractError> {
     Ok(Mount {
         contract: Contract::new(path, wsdl_name, wsdl)?,
-        endpoint: Endpoint::new(service, config.limits.clone()),
+        endpoint: Endpoint::new(service, config.limits.clone()).with_deadline(config.deadline),
         path: path.to_string(),
     })
 }

@@ -62,6 +62,32 @@ pub struct ServeArgs {
     /// Serve the benchmark contract (urn:bench) at /bench.
     #[arg(long, env = "SOAPSTONE_BENCH", default_value_t = true, action = clap::ArgAction::Set)]
     pub bench: bool,
+    /// Largest request body in bytes, after inflating gzip/deflate (413 beyond).
+    #[arg(long, env = "SOAPSTONE_MAX_BODY", default_value_t = 16 * 1024 * 1024)]
+    pub max_body: usize,
+    /// Open connections at once (503 with Retry-After beyond).
+    #[arg(long, env = "SOAPSTONE_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+    /// SOAP requests handled at once (503 with Retry-After beyond).
+    #[arg(long, env = "SOAPSTONE_MAX_IN_FLIGHT", default_value_t = 512)]
+    pub max_in_flight: usize,
+    /// Seconds a client may take to send request headers; also the keep-alive idle time.
+    #[arg(long, env = "SOAPSTONE_HEADER_TIMEOUT", default_value_t = 10.0)]
+    pub header_timeout: f64,
+    /// Seconds a client may take to send a request body (408 beyond).
+    #[arg(long, env = "SOAPSTONE_BODY_TIMEOUT", default_value_t = 30.0)]
+    pub body_timeout: f64,
+    /// Seconds an operation may run before the request gets a Server fault.
+    #[arg(long, env = "SOAPSTONE_REQUEST_TIMEOUT", default_value_t = 30.0)]
+    pub request_timeout: f64,
+    /// Largest size the database may grow to, in bytes (writes beyond get a Server fault).
+    #[arg(long, env = "SOAPSTONE_DB_MAX_BYTES")]
+    pub db_max_bytes: Option<u64>,
+}
+
+/// A positive number of seconds as a duration (at least a millisecond).
+pub fn seconds(value: f64) -> std::time::Duration {
+    std::time::Duration::from_secs_f64(value.clamp(0.001, 1e9))
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

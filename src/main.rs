@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use soapstone::app::{AppConfig, build};
 use soapstone::binding::{ServerOptions, serve};
-use soapstone::cli::{Cli, Command, SeedArgs, ServeArgs};
+use soapstone::cli::{Cli, Command, SeedArgs, ServeArgs, seconds};
 use soapstone::db::{Database, DbOptions};
 use soapstone::seed::{SeedCounts, seed};
 use tracing_subscriber::EnvFilter;
@@ -70,21 +70,25 @@ fn run_server(args: ServeArgs) -> Result<(), String> {
     runtime.block_on(async move {
         let mut db = DbOptions::new(&args.db.db);
         db.durability = args.durability.into();
-        let app = build(&AppConfig::new(db))
-            .await
-            .map_err(|e| e.to_string())?;
+        db.max_bytes = args.db_max_bytes;
+        let mut config = AppConfig::new(db);
+        config.bench = args.bench;
+        config.deadline = seconds(args.request_timeout);
+        config.requests.max_body = args.max_body;
+        config.requests.max_in_flight = args.max_in_flight.max(1);
+        config.requests.body_read_timeout = seconds(args.body_timeout);
+        let options = ServerOptions {
+            header_read_timeout: seconds(args.header_timeout),
+            max_connections: args.max_connections.max(1),
+            ..ServerOptions::default()
+        };
+        let app = build(&config).await.map_err(|e| e.to_string())?;
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         tracing::info!(db = %app.db.path().display(), "listening on http://{addr}");
-        serve(
-            listener,
-            app.routes,
-            ServerOptions::default(),
-            shutdown_signal(),
-        )
-        .await;
+        serve(listener, app.routes, options, shutdown_signal()).await;
         tracing::info!("stopped");
         Ok(())
     })

@@ -120,3 +120,10 @@ fn xsd_bench_is_the_schema_inlined_in_the_wsdl() {
         r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><b:GetItem xmlns:b="urn:bench"><b:id>1</b:id><b:clientRef>x</b:clientRef></b:GetItem></s:Body></s:Envelope>"#,
     );
 }
+
+#[tokio::test]
+async fn the_bench_service_can_be_turned_off() {
+    let server = Server::start_with(&["--bench", "false"]);
+    assert_eq!(server.get("/bench?wsdl", &[]).await.status, 404);
+    assert_eq!(server.get("/services/UserService?wsdl", &[]).await.status, 200);
+}

@@ -10,6 +10,7 @@ use crate::soap::SoapVersion;
 pub struct SoapMedia {
     pub version_hint: Option<SoapVersion>,
     pub action: Option<String>,
+    pub charset: Option<String>,
 }
 
 /// Why the request is not SOAP at all.
@@ -39,18 +40,27 @@ pub fn soap_media(headers: &HeaderMap) -> Result<SoapMedia, UnsupportedMedia> {
         "application/xml" => None,
         _ => return Err(UnsupportedMedia(content_type)),
     };
-    let mut action = params.find_map(|p| {
-        let (key, value) = p.split_once('=')?;
-        key.trim()
-            .eq_ignore_ascii_case("action")
-            .then(|| unquote(value))
-    });
+    let params: Vec<(String, String)> = params
+        .filter_map(|p| {
+            let (key, value) = p.split_once('=')?;
+            Some((key.trim().to_ascii_lowercase(), unquote(value)))
+        })
+        .collect();
+    let param = |name: &str| {
+        params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let mut action = param("action");
+    let charset = param("charset");
     if let Some(header) = headers.get("soapaction") {
         action = Some(unquote(&String::from_utf8_lossy(header.as_bytes())));
     }
     Ok(SoapMedia {
         version_hint,
         action,
+        charset,
     })
 }
 

@@ -2,9 +2,10 @@
 //! stack, routes requests to SOAP endpoints and contract documents, shuts down gracefully.
 
 mod base_url;
+mod inflate;
 mod media;
 mod routes;
 mod server;
 
-pub use routes::{Mount, Routes};
+pub use routes::{Mount, RequestLimits, Routes};
 pub use server::{ServerOptions, serve};

@@ -3,13 +3,17 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE};
+use http::header::{
+    ALLOW, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER,
+};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 
 use super::base_url::external_base;
+use super::inflate::{InflateError, inflate};
 use super::media::soap_media;
 use crate::contract::Contract;
 use crate::endpoint::{Endpoint, SoapRequest};
@@ -28,17 +32,46 @@ pub struct Mount {
     pub contract: Contract,
 }
 
-/// Every mounted service, and the request body limit.
+/// Limits on SOAP requests at the HTTP level.
+#[derive(Debug, Clone)]
+pub struct RequestLimits {
+    /// Largest body, after inflation, in bytes (413 beyond).
+    pub max_body: usize,
+    /// Largest inflated size as a multiple of the compressed size.
+    pub max_inflate_ratio: usize,
+    /// How long a client may take to send the body (408 beyond).
+    pub body_read_timeout: Duration,
+    /// SOAP requests being handled at once; more are answered 503 with Retry-After.
+    pub max_in_flight: usize,
+}
+
+impl Default for RequestLimits {
+    fn default() -> Self {
+        RequestLimits {
+            max_body: 16 * 1024 * 1024,
+            max_inflate_ratio: 100,
+            body_read_timeout: Duration::from_secs(30),
+            max_in_flight: 512,
+        }
+    }
+}
+
+/// Every mounted service, and the request limits.
 pub struct Routes {
     mounts: Vec<Mount>,
-    max_body: usize,
+    limits: RequestLimits,
+    in_flight: tokio::sync::Semaphore,
 }
 
 type HttpResponse = Response<Full<Bytes>>;
 
 impl Routes {
-    pub fn new(mounts: Vec<Mount>, max_body: usize) -> Self {
-        Routes { mounts, max_body }
+    pub fn new(mounts: Vec<Mount>, limits: RequestLimits) -> Self {
+        Routes {
+            mounts,
+            in_flight: tokio::sync::Semaphore::new(limits.max_in_flight),
+            limits,
+        }
     }
 
     pub fn mounts(&self) -> &[Mount] {
@@ -66,27 +99,67 @@ impl Routes {
         B: http_body::Body<Data = Bytes>,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
+        let Ok(_permit) = self.in_flight.try_acquire() else {
+            return busy("Too many requests in flight; retry shortly.\n");
+        };
         let (parts, body) = request.into_parts();
         let media = match soap_media(&parts.headers) {
             Ok(media) => media,
             Err(e) => return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("{e}\n")),
         };
+        let max_body = self.limits.max_body;
         let declared = parts
             .headers
             .get(CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|len| len > self.max_body as u64) {
-            return too_large(self.max_body);
+        if declared.is_some_and(|len| len > max_body as u64) {
+            return too_large(max_body);
         }
-        let body = match Limited::new(body, self.max_body).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) if e.is::<LengthLimitError>() => return too_large(self.max_body),
-            Err(_) => {
+        let collected = tokio::time::timeout(
+            self.limits.body_read_timeout,
+            Limited::new(body, max_body).collect(),
+        )
+        .await;
+        let body = match collected {
+            Ok(Ok(collected)) => collected.to_bytes(),
+            Ok(Err(e)) if e.is::<LengthLimitError>() => return too_large(max_body),
+            Ok(Err(_)) => {
                 return plain(
                     StatusCode::BAD_REQUEST,
                     "The request body could not be read.\n",
                 );
+            }
+            Err(_) => {
+                let mut response = plain(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "The request body did not arrive in time.\n",
+                );
+                response
+                    .headers_mut()
+                    .insert(CONNECTION, http::HeaderValue::from_static("close"));
+                return response;
+            }
+        };
+        let encoding = parts
+            .headers
+            .get(CONTENT_ENCODING)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let body = match inflate(
+            body,
+            encoding.as_deref(),
+            max_body,
+            self.limits.max_inflate_ratio,
+        ) {
+            Ok(body) => body,
+            Err(e @ InflateError::Unsupported(_)) => {
+                return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("{e}\n"));
+            }
+            Err(e @ (InflateError::TooLarge(_) | InflateError::Ratio(_))) => {
+                return plain(StatusCode::PAYLOAD_TOO_LARGE, &format!("{e}\n"));
+            }
+            Err(e @ InflateError::Corrupt) => {
+                return plain(StatusCode::BAD_REQUEST, &format!("{e}\n"));
             }
         };
         if body.iter().all(u8::is_ascii_whitespace) {
@@ -102,6 +175,7 @@ impl Routes {
                 body,
                 version_hint: media.version_hint,
                 action: media.action,
+                charset: media.charset,
                 request_id: request_id(&parts.headers).into(),
                 remote_addr: conn.map(|c| c.remote),
             })
@@ -180,6 +254,15 @@ fn method_not_allowed() -> HttpResponse {
     response
         .headers_mut()
         .insert(ALLOW, http::HeaderValue::from_static("GET, POST"));
+    response
+}
+
+/// 503 with Retry-After: the server is at a limit; the same request may succeed shortly.
+pub fn busy(text: &str) -> HttpResponse {
+    let mut response = plain(StatusCode::SERVICE_UNAVAILABLE, text);
+    response
+        .headers_mut()
+        .insert(RETRY_AFTER, http::HeaderValue::from_static("1"));
     response
 }
 

@@ -21,8 +21,15 @@ use super::routes::ConnInfo;
 /// Connection-level settings.
 #[derive(Debug, Clone)]
 pub struct ServerOptions {
-    /// How long a client may take to send the request headers.
+    /// How long a client may take to send the request headers; also how long an idle
+    /// keep-alive connection is kept.
     pub header_read_timeout: Duration,
+    /// Most header lines in a request (431 beyond).
+    pub max_headers: usize,
+    /// Most bytes in the request line and headers (431 beyond).
+    pub max_header_bytes: usize,
+    /// Open connections at once; more are answered 503 with Retry-After and closed.
+    pub max_connections: usize,
     /// How long in-flight requests may take to finish after shutdown is asked for.
     pub shutdown_grace: Duration,
 }
@@ -30,11 +37,18 @@ pub struct ServerOptions {
 impl Default for ServerOptions {
     fn default() -> Self {
         ServerOptions {
-            header_read_timeout: Duration::from_secs(30),
+            header_read_timeout: Duration::from_secs(10),
+            max_headers: 100,
+            max_header_bytes: 16 * 1024,
+            max_connections: 1024,
             shutdown_grace: Duration::from_secs(30),
         }
     }
 }
+
+const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n\
+Content-Type: text/plain; charset=utf-8\r\nContent-Length: 37\r\nConnection: close\r\n\r\n\
+Too many connections; retry shortly.\n";
 
 /// Serves `routes` on `listener` until `shutdown` completes, then drains connections.
 pub async fn serve(
@@ -53,7 +67,10 @@ pub async fn serve(
     let mut http = http1::Builder::new();
     http.keep_alive(true)
         .timer(TokioTimer::new())
-        .header_read_timeout(options.header_read_timeout);
+        .header_read_timeout(options.header_read_timeout)
+        .max_headers(options.max_headers)
+        .max_header_size(options.max_header_bytes);
+    let connections = Arc::new(tokio::sync::Semaphore::new(options.max_connections));
     let graceful = GracefulShutdown::new();
     tokio::pin!(shutdown);
     loop {
@@ -67,6 +84,12 @@ pub async fn serve(
                 }
             },
             () = &mut shutdown => break,
+        };
+        let Ok(permit) = connections.clone().try_acquire_owned() else {
+            // Answered without reading: the small response fits the socket buffer.
+            let _ = stream.try_write(REFUSAL);
+            tracing::warn!(client = %remote, "connection refused: too many connections");
+            continue;
         };
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!(error = %e, "TCP_NODELAY not set");
@@ -107,6 +130,7 @@ pub async fn serve(
             if let Err(e) = connection.await {
                 tracing::debug!(error = %e, "connection ended with an error");
             }
+            drop(permit);
         });
     }
     drop(listener);

@@ -86,10 +86,7 @@ impl From<CatalogError> for Fault {
             CatalogError::Invalid(violations) => {
                 validation_fault(violations.into_iter().map(FieldError::from).collect())
             }
-            CatalogError::Internal(e) => {
-                tracing::error!(error = %e, "catalog service failed");
-                Fault::internal()
-            }
+            CatalogError::Internal(e) => e.into(),
         }
     }
 }

@@ -31,6 +31,8 @@ pub struct DbOptions {
     pub readers: usize,
     /// Most write jobs committed together in one transaction.
     pub max_batch: usize,
+    /// Largest size the database may grow to, in bytes; writes beyond fail as "full".
+    pub max_bytes: Option<u64>,
 }
 
 impl DbOptions {
@@ -40,6 +42,7 @@ impl DbOptions {
             durability: Durability::Full,
             readers: 4,
             max_batch: 256,
+            max_bytes: None,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::codec::DecodeError;
 use crate::common::{FieldError, ValidationFault};
+use crate::db::DbError;
 use crate::dispatch::PrepareError;
 use crate::soap::{EnvelopeError, Fault, FaultCode};
 use crate::xml::XmlError;
@@ -9,6 +10,19 @@ use crate::xml::XmlError;
 impl From<std::convert::Infallible> for Fault {
     fn from(never: std::convert::Infallible) -> Self {
         match never {}
+    }
+}
+
+/// Storage failures: busy and full are Server faults saying so (the same request may succeed
+/// later); anything else is an internal error. Nothing of the database reaches the caller.
+impl From<DbError> for Fault {
+    fn from(error: DbError) -> Self {
+        tracing::error!(error = %error, "storage failed");
+        match error {
+            DbError::Busy => Fault::server("The database is busy; try again shortly"),
+            DbError::Full => Fault::server("The database is full; try again later"),
+            _ => Fault::internal(),
+        }
     }
 }
 

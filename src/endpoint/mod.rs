@@ -7,9 +7,11 @@ mod faults;
 
 pub use faults::validation as validation_fault;
 
+use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::FutureExt;
@@ -19,7 +21,7 @@ use crate::soap::{
     Fault, FaultCode, HeaderTarget, SoapVersion, close_envelope, open_envelope, write_fault,
     write_response,
 };
-use crate::xml::{QName, XmlLimits, XmlReader};
+use crate::xml::{QName, XmlLimits, XmlReader, to_utf8};
 
 /// One SOAP request as the HTTP binding hands it over.
 #[derive(Debug)]
@@ -27,6 +29,8 @@ pub struct SoapRequest {
     pub body: Bytes,
     /// The version the Content-Type suggests; the envelope namespace decides.
     pub version_hint: Option<SoapVersion>,
+    /// The Content-Type's charset parameter.
+    pub charset: Option<String>,
     /// SOAPAction header or the 1.2 `action` media type parameter, unquoted.
     pub action: Option<String>,
     pub request_id: Arc<str>,
@@ -49,6 +53,7 @@ pub struct Endpoint {
     service: Arc<dyn SoapService>,
     limits: XmlLimits,
     understood: Vec<QName>,
+    deadline: Duration,
 }
 
 struct Prepared {
@@ -70,7 +75,15 @@ impl Endpoint {
             service,
             limits,
             understood: Vec::new(),
+            deadline: Duration::from_secs(30),
         }
+    }
+
+    /// How long a handler may run; past it the request is answered with a Server fault (work
+    /// already handed to the database writer still completes).
+    pub fn with_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
     }
 
     /// Declares header blocks that a processor in front of the handlers understands, so that
@@ -104,9 +117,19 @@ impl Endpoint {
             call,
             context,
         } = prepared;
-        let outcome = AssertUnwindSafe(async move { call(context).await })
-            .catch_unwind()
-            .await;
+        let outcome = tokio::time::timeout(
+            self.deadline,
+            AssertUnwindSafe(async move { call(context).await }).catch_unwind(),
+        )
+        .await;
+        let Ok(outcome) = outcome else {
+            tracing::error!(operation, deadline = ?self.deadline, "handler deadline exceeded");
+            let fault = Fault::server(format!(
+                "The request was not completed within the deadline of {} ms",
+                self.deadline.as_millis()
+            ));
+            return fault_response(version, Some(operation), &fault, &request_id);
+        };
         match outcome {
             Ok(Ok(body)) => SoapResponse {
                 version,
@@ -136,9 +159,15 @@ impl Endpoint {
             })
         };
         let hint = request.version_hint.unwrap_or(SoapVersion::V11);
-        let mut reader = XmlReader::new(&request.body, self.limits.clone())
+        let (text, source) = to_utf8(&request.body, request.charset.as_deref())
             .map_err(|e| refuse(hint, None, e.into()))?;
-        let document = request.body.slice_ref(reader.input().as_bytes());
+        let text = match text {
+            Cow::Borrowed(_) => request.body.clone(),
+            Cow::Owned(converted) => Bytes::from(converted),
+        };
+        let mut reader = XmlReader::transcoded(&text, self.limits.clone(), source)
+            .map_err(|e| refuse(hint, None, e.into()))?;
+        let document = text.slice_ref(reader.input().as_bytes());
         let head = open_envelope(&mut reader).map_err(|e| refuse(hint, None, e.into()))?;
         let version = head.version;
 

@@ -85,10 +85,7 @@ impl From<OrderError> for Fault {
             OrderError::Invalid(violations) => {
                 validation_fault(violations.into_iter().map(FieldError::from).collect())
             }
-            OrderError::Internal(e) => {
-                tracing::error!(error = %e, "order service failed");
-                Fault::internal()
-            }
+            OrderError::Internal(e) => e.into(),
         }
     }
 }

@@ -78,10 +78,7 @@ impl From<UserError> for Fault {
             UserError::Invalid(violations) => {
                 validation_fault(violations.into_iter().map(FieldError::from).collect())
             }
-            UserError::Internal(e) => {
-                tracing::error!(error = %e, "user service failed");
-                Fault::internal()
-            }
+            UserError::Internal(e) => e.into(),
         }
     }
 }

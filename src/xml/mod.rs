@@ -1,10 +1,12 @@
-//! XML primitives on top of quick-xml: a namespace-aware pull reader with hard limits, and an
-//! escaping writer. Nothing here knows about SOAP.
+//! XML primitives on top of quick-xml: request encodings, a namespace-aware pull reader with
+//! hard limits, and an escaping writer. Nothing here knows about SOAP.
 
+mod encoding;
 mod limits;
 mod reader;
 mod writer;
 
+pub use encoding::{SourceEncoding, to_utf8};
 pub use limits::XmlLimits;
 pub use reader::{Attr, Binding, Child, Event, Start, XmlError, XmlReader};
 pub use writer::XmlWriter;

@@ -12,7 +12,7 @@ use quick_xml::Reader;
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesRef, BytesStart, Event as QEvent};
 
-use super::{XML_NS, XMLNS_NS, XmlLimits, is_whitespace};
+use super::{SourceEncoding, XML_NS, XMLNS_NS, XmlLimits, is_whitespace};
 
 /// Why a document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -140,16 +140,29 @@ pub struct XmlReader<'a> {
     started: bool,
     root_closed: bool,
     last_start_offset: usize,
+    source: SourceEncoding,
 }
 
 impl<'a> XmlReader<'a> {
     /// Reads `bytes`, which must be UTF-8 (a leading byte order mark is skipped).
     pub fn new(bytes: &'a [u8], limits: XmlLimits) -> Result<Self, XmlError> {
+        Self::transcoded(bytes, limits, SourceEncoding::Utf8)
+    }
+
+    /// Reads `bytes`, UTF-8 converted from `source` (see [`super::to_utf8`]); an XML
+    /// declaration must name an encoding `source` admits.
+    pub fn transcoded(
+        bytes: &'a [u8],
+        limits: XmlLimits,
+        source: SourceEncoding,
+    ) -> Result<Self, XmlError> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let input = std::str::from_utf8(bytes).map_err(|e| XmlError::Encoding {
             position: e.valid_up_to(),
         })?;
-        Ok(Self::fragment(input, limits, Vec::with_capacity(8)))
+        let mut reader = Self::fragment(input, limits, Vec::with_capacity(8));
+        reader.source = source;
+        Ok(reader)
     }
 
     /// Reads a fragment of a larger document, with the bindings that were in scope around it.
@@ -171,6 +184,7 @@ impl<'a> XmlReader<'a> {
             started: false,
             root_closed: false,
             last_start_offset: 0,
+            source: SourceEncoding::Utf8,
         }
     }
 
@@ -367,8 +381,7 @@ impl<'a> XmlReader<'a> {
         }
         if let Some(encoding) = decl.encoding() {
             let encoding = encoding.map_err(|e| self.syntax(e.to_string()))?;
-            let name = encoding.trim().to_ascii_lowercase();
-            if !matches!(name.as_str(), "utf-8" | "utf8" | "us-ascii" | "ascii") {
+            if !self.source.admits(&encoding) {
                 return Err(XmlError::UnsupportedEncoding(encoding.into_owned()));
             }
         }

@@ -1,17 +1,25 @@
 #!/usr/bin/env bash
-# Runs the zeep interop suite against the soapstone binary.
+# Runs the third-party SOAP client suites (zeep, suds, PHP SoapClient, node-soap) against the
+# soapstone binary.
 #
 #   tests/interop/run.sh [pytest args...]
 #
-# Creates tests/interop/.venv on first use (installing python3-venv through apt
-# when `python3 -m venv` does not work and we are root), installs the pinned
-# requirements, then runs `pytest -q tests/interop` from the repository root.
-# The server binary is $SOAPSTONE_BIN, by default target/debug/soapstone.
+# Installs what the clients need when it is missing, then runs `pytest -q tests/interop` from
+# the repository root:
+# - Debian packages (as root, non-interactively, only those missing): python3-venv when
+#   `python3 -m venv` does not work, php-cli php-soap php-xml when `php` or its soap extension
+#   is missing, nodejs and npm when `node` or `npm` is missing;
+# - tests/interop/.venv with the pinned requirements.txt (zeep, suds-community, pytest);
+# - tests/interop/node/node_modules from package-lock.json (`npm ci`) when it is missing or
+#   older than the lock file.
+# With everything present it installs nothing and only runs pip's quick "already satisfied"
+# check. The server binary is $SOAPSTONE_BIN, by default target/debug/soapstone.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(cd "$here/../.." && pwd)"
 venv="$here/.venv"
+node_dir="$here/node"
 
 venv_works() {
     local probe
@@ -25,21 +33,47 @@ venv_works() {
     return 1
 }
 
-if [ ! -x "$venv/bin/python" ]; then
-    if ! venv_works; then
-        if [ "$(id -u)" -ne 0 ]; then
-            echo "python3 -m venv does not work; install python3-venv (as root) and retry" >&2
-            exit 1
-        fi
-        export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
-        apt-get install -y -qq python3-venv
+php_works() {
+    command -v php >/dev/null 2>&1 &&
+        php -r 'exit(class_exists("SoapClient") && class_exists("DOMDocument") ? 0 : 1);' >/dev/null 2>&1
+}
+
+# --- Debian packages -----------------------------------------------------------------------
+
+need_apt=()
+if [ ! -x "$venv/bin/python" ] && ! venv_works; then
+    need_apt+=(python3-venv)
+fi
+php_works || need_apt+=(php-cli php-soap php-xml)
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "missing: ${need_apt[*]}; install them (as root: apt-get install ${need_apt[*]}) and retry" >&2
+        exit 1
     fi
+    echo "== installing ${need_apt[*]}" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+# --- Python: zeep, suds, pytest --------------------------------------------------------------
+
+if [ ! -x "$venv/bin/python" ]; then
     rm -rf "$venv"
     python3 -m venv "$venv"
 fi
-
 "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$here/requirements.txt"
+
+# --- node-soap ---------------------------------------------------------------------------------
+
+if [ ! -d "$node_dir/node_modules/soap" ] ||
+    [ "$node_dir/package-lock.json" -nt "$node_dir/node_modules/.package-lock.json" ]; then
+    echo "== npm ci in $node_dir" >&2
+    (cd "$node_dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi
 
 cd "$repo_root"
 exec "$venv/bin/python" -m pytest -q tests/interop "$@"

@@ -33,11 +33,21 @@ impl Server {
         Self::start_in(dir)
     }
 
+    /// Starts a server on a fresh database with extra `serve` arguments.
+    pub fn start_with(args: &[&str]) -> Server {
+        Self::launch(tempfile::tempdir().expect("temp dir"), args)
+    }
+
     /// Starts a server on the database in `dir` (kept between restarts).
     pub fn start_in(dir: tempfile::TempDir) -> Server {
+        Self::launch(dir, &[])
+    }
+
+    fn launch(dir: tempfile::TempDir, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_soapstone"))
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
             .arg(dir.path().join("soapstone.db"))
+            .args(args)
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
