@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of Soapstone on a Debian machine with the Rust toolchain, installing what the
 # tests need first: xmllint (libxml2-utils) for schema validation, a Python venv for the
-# third-party SOAP client tests. Formatting and lints are checked too.
+# third-party SOAP client tests (tests/interop/run.sh installs the rest those need: PHP with
+# ext-soap, Node.js and npm, the pinned pip and npm packages). Formatting and lints are
+# checked too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

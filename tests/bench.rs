@@ -125,5 +125,8 @@ fn xsd_bench_is_the_schema_inlined_in_the_wsdl() {
 async fn the_bench_service_can_be_turned_off() {
     let server = Server::start_with(&["--bench", "false"]);
     assert_eq!(server.get("/bench?wsdl", &[]).await.status, 404);
-    assert_eq!(server.get("/services/UserService?wsdl", &[]).await.status, 200);
+    assert_eq!(
+        server.get("/services/UserService?wsdl", &[]).await.status,
+        200
+    );
 }

@@ -89,16 +89,12 @@ impl Database {
     /// writer thread and the read pool.
     pub fn open(options: &DbOptions) -> Result<Self, DbError> {
         let path = &options.path;
-        let open_error = |reason: String| DbError::Open {
-            path: path.display().to_string(),
-            reason,
-        };
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| open_error(e.to_string()))?;
+        let conn = open_migrated(path, options.durability)?;
+        if let Some(bytes) = options.max_bytes {
+            let page_size: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0))?;
+            let pages = i64::try_from(bytes).unwrap_or(i64::MAX) / page_size.max(1);
+            conn.pragma_update(None, "max_page_count", pages.max(1))?;
         }
-        let mut conn =
-            open_connection(path, options.durability).map_err(|e| open_error(e.to_string()))?;
-        migrations::apply(&mut conn).map_err(|e| open_error(e.to_string()))?;
         let writer = Writer::start(conn, options.max_batch)?;
         let readers = ReadPool::new(path.clone(), options.readers.max(1));
         Ok(Database {

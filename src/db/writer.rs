@@ -79,39 +79,67 @@ fn run(conn: Connection, mut jobs: mpsc::Receiver<Job>, max_batch: usize) {
                 Err(_) => break,
             }
         }
-        if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        run_batch(&conn, batch);
+    }
+}
+
+/// Runs `batch` in as few transactions as possible: normally one. When SQLite rolls a
+/// transaction back by itself (a full disk, an I/O error), the jobs of that transaction are
+/// answered with the cause and the remaining jobs start a new one, so no job ever runs
+/// outside a transaction and none is acknowledged unless its commit succeeded.
+fn run_batch(conn: &Connection, batch: Vec<Job>) {
+    let mut completions: Vec<Completion> = Vec::with_capacity(batch.len());
+    for job in batch {
+        if conn.is_autocommit()
+            && let Err(e) = conn.execute_batch("BEGIN IMMEDIATE")
+        {
             tracing::error!(error = %e, "cannot begin a write transaction");
-            // Dropping the jobs answers their callers with an error.
+            let error = DbError::from(e);
+            finish(&mut completions, Err(error.clone()));
+            // The job is dropped unrun; its caller is answered with an error.
             continue;
         }
-        let mut completions = Vec::with_capacity(batch.len());
-        for job in batch {
-            if let Err(e) = conn.execute_batch("SAVEPOINT job") {
-                tracing::error!(error = %e, "cannot open a savepoint");
-                continue;
-            }
-            let outcome = catch_unwind(AssertUnwindSafe(|| job(&conn)));
+        let mut failure = conn.execute_batch("SAVEPOINT job").err();
+        if failure.is_none() {
+            let outcome = catch_unwind(AssertUnwindSafe(|| job(conn)));
             let ok = matches!(outcome, Ok((true, _)));
             let end = if ok {
                 "RELEASE job"
             } else {
                 "ROLLBACK TO job; RELEASE job"
             };
-            if let Err(e) = conn.execute_batch(end) {
-                tracing::error!(error = %e, "cannot close a savepoint");
+            if !conn.is_autocommit() {
+                failure = conn.execute_batch(end).err();
             }
             match outcome {
                 Ok((_, completion)) => completions.push(completion),
                 Err(_) => tracing::error!("a write job panicked; its changes were rolled back"),
             }
         }
+        if conn.is_autocommit() {
+            let error = failure.map_or_else(
+                || DbError::Sqlite("the transaction was rolled back".into()),
+                DbError::from,
+            );
+            tracing::error!(error = %error, "the write transaction was rolled back");
+            finish(&mut completions, Err(error));
+        } else if let Some(e) = failure {
+            tracing::error!(error = %e, "a savepoint failed");
+        }
+    }
+    if !conn.is_autocommit() {
         let commit = conn.execute_batch("COMMIT").map_err(DbError::from);
         if let Err(e) = &commit {
             tracing::error!(error = %e, "commit failed; the batch was rolled back");
             let _ = conn.execute_batch("ROLLBACK");
         }
-        for completion in completions {
-            completion(commit.clone());
-        }
+        finish(&mut completions, commit);
+    }
+}
+
+/// Answers every job in `completions` with `result` (of their commit).
+fn finish(completions: &mut Vec<Completion>, result: Result<(), DbError>) {
+    for completion in completions.drain(..) {
+        completion(result.clone());
     }
 }

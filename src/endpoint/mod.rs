@@ -246,3 +246,55 @@ fn fault_response(
         fault: Some(fault.code),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::convert::Infallible;
+
+    use super::*;
+    use crate::bench::{GetItem, GetItemResponse};
+    use crate::dispatch::Service;
+
+    async fn boom(request: GetItem) -> Result<GetItemResponse, Infallible> {
+        if request.id == 13 {
+            panic!("unlucky");
+        }
+        Ok(GetItemResponse {
+            id: request.id,
+            name: String::new(),
+            price: rust_decimal::Decimal::ZERO,
+            quantity: 0,
+            updated: time::OffsetDateTime::UNIX_EPOCH,
+        })
+    }
+
+    fn request(id: i32) -> SoapRequest {
+        let body = format!(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><b:GetItem xmlns:b="urn:bench"><b:id>{id}</b:id><b:clientRef>r</b:clientRef></b:GetItem></s:Body></s:Envelope>"#
+        );
+        SoapRequest {
+            body: Bytes::from(body),
+            version_hint: None,
+            charset: None,
+            action: None,
+            request_id: "req-77".into(),
+            remote_addr: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_is_a_server_fault_and_the_endpoint_keeps_serving() {
+        let service = Service::new("Boom", "urn:bench#", ()).operation(boom);
+        let endpoint = Endpoint::new(Arc::new(service), XmlLimits::default());
+        let response = endpoint.handle(request(13)).await;
+        assert_eq!(response.fault, Some(FaultCode::Server));
+        let body = String::from_utf8(response.body).unwrap();
+        assert!(body.contains("<c:requestId>req-77</c:requestId>"), "{body}");
+        assert!(
+            !body.contains("unlucky"),
+            "the panic message stays in the log"
+        );
+        let response = endpoint.handle(request(7)).await;
+        assert_eq!(response.fault, None);
+    }
+}

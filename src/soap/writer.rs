@@ -148,8 +148,12 @@ fn write_12_fault_headers(w: &mut XmlWriter, fault: &Fault) {
     w.open(p, "Header");
     for (ns, local) in &fault.not_understood {
         w.start(p, "NotUnderstood");
-        w.attr("xmlns:nu", ns);
-        w.attr("qname", &format!("nu:{local}"));
+        if ns.is_empty() {
+            w.attr("qname", local);
+        } else {
+            w.attr("xmlns:nu", ns);
+            w.attr("qname", &format!("nu:{local}"));
+        }
         w.close_empty();
     }
     if upgrade {

@@ -35,6 +35,8 @@ pub enum XmlError {
     BadNamespaceDecl(String),
     #[error("character U+{0:04X} is not allowed in XML")]
     IllegalChar(u32),
+    #[error("'{0}' is not a valid XML name")]
+    BadName(String),
     #[error("unknown entity reference &{0};")]
     UnknownEntity(String),
     #[error("the message ends before its root element is closed")]
@@ -464,6 +466,9 @@ impl<'a> XmlReader<'a> {
             };
             match declared {
                 Some(prefix) => {
+                    if !prefix.is_empty() {
+                        check_qname(prefix, "", prefix)?;
+                    }
                     declarations += 1;
                     if declarations > self.limits.max_namespace_decls {
                         return Err(limit(
@@ -486,10 +491,12 @@ impl<'a> XmlReader<'a> {
         });
 
         let (prefix, local) = split_qname(name);
+        check_qname(name, prefix, local)?;
         let ns = self.resolve(prefix)?;
         let mut attrs = Vec::with_capacity(plain.len());
         for (key, value) in plain {
             let (prefix, local) = split_qname(key);
+            check_qname(key, prefix, local)?;
             let ns = if prefix.is_empty() {
                 Cow::Borrowed("")
             } else {
@@ -576,6 +583,34 @@ fn split_qname(name: &str) -> (&str, &str) {
         Some(colon) => (&name[..colon], &name[colon + 1..]),
         None => ("", name),
     }
+}
+
+/// Checks `name`, split into `prefix:local` (prefix possibly empty), against the QName and
+/// NCName productions: parts without colons,
+/// not starting with a digit, '-' or '.', ASCII limited to letters, digits, '.', '-' and '_',
+/// and none of the non-ASCII characters names exclude.
+fn check_qname(name: &str, prefix: &str, local: &str) -> Result<(), XmlError> {
+    fn ncname(name: &str) -> bool {
+        let mut chars = name.chars();
+        let Some(first) = chars.next() else {
+            return false;
+        };
+        let start = |c: char| {
+            c.is_ascii_alphabetic()
+                || c == '_'
+                || (!c.is_ascii()
+                    && !matches!(c as u32, 0x80..=0xBF | 0xD7 | 0xF7 | 0xFFFE | 0xFFFF))
+        };
+        let rest =
+            |c: char| start(c) || c.is_ascii_digit() || c == '-' || c == '.' || c == '\u{B7}';
+        start(first) && chars.all(rest)
+    }
+    let colon = usize::from(!prefix.is_empty());
+    let whole = name.len() == prefix.len() + colon + local.len();
+    if !whole || (!prefix.is_empty() && !ncname(prefix)) || !ncname(local) {
+        return Err(XmlError::BadName(name.chars().take(100).collect()));
+    }
+    Ok(())
 }
 
 fn check_declaration(prefix: &str, uri: &str) -> Result<(), XmlError> {
@@ -753,6 +788,27 @@ mod tests {
         }
         let fine = "\t\n\r ok \u{F000}\u{FFFD}\u{EFFF}".repeat(40);
         assert_eq!(check_chars(&fine), Ok(()));
+    }
+
+    #[test]
+    fn refuses_names_xml_does_not_allow() {
+        for bad in [
+            "<a\u{0}b/>",
+            "<1a/>",
+            "<a:b:c/>",
+            "<:a/>",
+            "<a b\u{FFFE}='1'/>",
+            "<a\u{D7}/>",
+        ] {
+            assert!(
+                matches!(
+                    events(bad),
+                    Err(XmlError::BadName(_) | XmlError::Syntax { .. })
+                ),
+                "{bad:?}"
+            );
+        }
+        assert!(events("<_a.b-c\u{B7}é xmlns:ü='urn:u'><ü:x/></_a.b-c\u{B7}é>").is_ok());
     }
 
     #[test]

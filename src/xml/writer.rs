@@ -97,23 +97,41 @@ impl XmlWriter {
         self.buf.extend_from_slice(local.as_bytes());
     }
 
+    /// Escapes markup characters, and replaces the characters XML 1.0 cannot carry at all
+    /// (C0 controls other than tab, LF and CR; U+FFFE; U+FFFF) with U+FFFD, so that text
+    /// echoed from a request can never make a response ill-formed.
     fn escape(&mut self, text: &str, attribute: bool) {
+        const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
         let bytes = text.as_bytes();
         let mut from = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            let replacement: &[u8] = match b {
-                b'&' => b"&amp;",
-                b'<' => b"&lt;",
-                b'>' => b"&gt;",
-                b'\r' => b"&#13;",
-                b'"' if attribute => b"&quot;",
-                b'\n' if attribute => b"&#10;",
-                b'\t' if attribute => b"&#9;",
-                _ => continue,
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let (replacement, width): (&[u8], usize) = match b {
+                b'&' => (b"&amp;", 1),
+                b'<' => (b"&lt;", 1),
+                b'>' => (b"&gt;", 1),
+                b'\r' => (b"&#13;", 1),
+                b'"' if attribute => (b"&quot;", 1),
+                b'\n' if attribute => (b"&#10;", 1),
+                b'\t' if attribute => (b"&#9;", 1),
+                b'\t' | b'\n' => {
+                    i += 1;
+                    continue;
+                }
+                0..0x20 => (REPLACEMENT, 1),
+                0xEF if matches!(bytes.get(i + 1..i + 3), Some([0xBF, 0xBE | 0xBF])) => {
+                    (REPLACEMENT, 3)
+                }
+                _ => {
+                    i += 1;
+                    continue;
+                }
             };
             self.buf.extend_from_slice(&bytes[from..i]);
             self.buf.extend_from_slice(replacement);
-            from = i + 1;
+            i += width;
+            from = i;
         }
         self.buf.extend_from_slice(&bytes[from..]);
     }
@@ -123,6 +141,26 @@ impl XmlWriter {
 mod tests {
     use super::*;
     use crate::xml::{Event, XmlLimits, XmlReader};
+
+    #[test]
+    fn characters_xml_cannot_carry_become_replacement_characters() {
+        let mut w = XmlWriter::default();
+        w.start("", "r");
+        w.attr("v", "a\u{1}b\u{FFFF}");
+        w.close_start();
+        w.text("x\u{0}y\u{FFFE}z\u{1F}\u{EFBF}\u{FFFD}");
+        w.end("", "r");
+        let bytes = w.into_bytes();
+        let mut r = XmlReader::new(&bytes, XmlLimits::default()).unwrap();
+        let Event::Start(s) = r.next_event().unwrap() else {
+            panic!()
+        };
+        assert_eq!(s.attr("", "v"), Some("a\u{FFFD}b\u{FFFD}"));
+        assert_eq!(
+            r.next_event().unwrap(),
+            Event::Text("x\u{FFFD}y\u{FFFD}z\u{FFFD}\u{EFBF}\u{FFFD}".into())
+        );
+    }
 
     #[test]
     fn escapes_so_that_text_reads_back_exactly() {

@@ -1,4 +1,8 @@
-"""Fixtures for the zeep interop suite.
+"""Fixtures for the interop suites.
+
+`server` (below) is shared by every suite in this folder: zeep (test_zeep_*.py), suds
+(test_suds.py), PHP's SoapClient (test_php.py runs php/client_test.php) and node-soap
+(test_node.py runs node/client_test.js). The rest of this module is zeep's.
 
 One real `soapstone serve` process is started per test session, on a free port
 and with a fresh SQLite database, and stopped with SIGTERM at the end (its exit

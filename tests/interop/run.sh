@@ -59,6 +59,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
+# node-soap 1.13.0 declares Node.js >= 20.19 (this kind of machine ships 20; Debian 12's own
+# nodejs package is 18): say so up front rather than leave only node-soap's error to read.
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'; then
+    echo "warning: node $(node --version) is older than the v20.19 that node-soap 1.13.0 (tests/interop/node) declares" >&2
+fi
+
 # --- Python: zeep, suds, pytest --------------------------------------------------------------
 
 if [ ! -x "$venv/bin/python" ]; then

@@ -43,6 +43,11 @@ impl Server {
         Self::launch(dir, &[])
     }
 
+    /// Starts a server on the database in `dir` with extra `serve` arguments.
+    pub fn start_in_with(dir: tempfile::TempDir, args: &[&str]) -> Server {
+        Self::launch(dir, args)
+    }
+
     fn launch(dir: tempfile::TempDir, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_soapstone"))
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])

@@ -1,0 +1,48 @@
+"""Runs a third-party client's test script against the running server and checks its result.
+
+The PHP and node-soap suites are scripts in their own language (php/client_test.php,
+node/client_test.js): they take the server's base URL, print one line per check ("ok - ..."
+or "FAIL - ...") and finally exactly "N passed, M failed", and exit non-zero when a check
+failed. This helper runs one of them and turns that into one pytest assertion.
+"""
+
+import re
+import subprocess
+
+SCRIPT_TIMEOUT_S = 300
+_SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$")
+
+
+def run_client_script(argv, cwd, label):
+    try:
+        done = subprocess.run(
+            argv,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=SCRIPT_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired as timeout:
+        raise AssertionError(
+            f"{label} did not finish within {SCRIPT_TIMEOUT_S} s:\n{timeout.stdout or ''}"
+        ) from None
+
+    # Shown by pytest when the test fails (and with -s / -rA).
+    print(done.stdout)
+    if done.stderr:
+        print(done.stderr)
+
+    lines = done.stdout.strip().splitlines()
+    summary = _SUMMARY.match(lines[-1]) if lines else None
+    failures = [line for line in lines if line.startswith("FAIL")]
+    assert summary, f"{label}: no 'N passed, M failed' line (exit {done.returncode}):\n" + (
+        done.stdout + done.stderr
+    )
+    passed, failed = int(summary.group(1)), int(summary.group(2))
+    assert failed == 0 and not failures, f"{label}: {failed} check(s) failed:\n" + "\n".join(failures)
+    assert done.returncode == 0, f"{label} exited with {done.returncode}:\n{done.stderr}"
+    assert passed > 0, f"{label} ran no check"
+    return passed
