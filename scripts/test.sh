@@ -26,3 +26,5 @@ cargo test --locked
 echo "== interop: third-party SOAP clients against the real server"
 cargo build --locked --bin soapstone
 SOAPSTONE_BIN="$PWD/target/debug/soapstone" bash tests/interop/run.sh
+echo "== crash: kill -9 under concurrent writes"
+SOAPSTONE_BIN="$PWD/target/debug/soapstone" bash tests/crash/run.sh

@@ -1,12 +1,14 @@
 //! Assembles the application: database, repositories, services, their SOAP endpoints and
 //! contracts, and the routes the HTTP binding serves.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 
 use rand::RngCore;
 
 use crate::bench;
-use crate::binding::{Mount, RequestLimits, Routes};
+use crate::binding::{Mount, Probe, RequestLimits, Routes};
 use crate::catalog::{self, CatalogService, ProductCache, SqliteProductRepository};
 use crate::common::PageTokens;
 use crate::contract::{Contract, ContractError};
@@ -123,9 +125,26 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
         )?);
     }
     Ok(App {
-        routes: Arc::new(Routes::new(mounts, config.requests.clone())),
+        routes: Arc::new(Routes::new(
+            mounts,
+            config.requests.clone(),
+            Arc::new(DatabaseProbe(db.clone())),
+        )),
         db,
     })
+}
+
+/// `/ready` and `/metrics` answered from the database.
+struct DatabaseProbe(Database);
+
+impl Probe for DatabaseProbe {
+    fn ready(&self) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
+        Box::pin(async move { self.0.ready().await.map_err(|e| e.to_string()) })
+    }
+
+    fn queue_depth(&self) -> usize {
+        self.0.writer.queue_depth()
+    }
 }
 
 fn mount(

@@ -1,16 +1,20 @@
-//! Command-line interface: `serve`, `migrate`, `seed`, `--version`.
+//! Command-line interface: `serve`, `migrate`, `seed`, `backup`, `restore`, `config check`,
+//! `--version`. Every serve setting is optional here: unset ones come from the environment
+//! (`SOAPSTONE_*`), then the configuration file, then the defaults (see `config`).
 
-use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Parser, Subcommand};
 
-use crate::db::Durability;
+use crate::config::Layer;
 
 /// Soapstone: a SOAP 1.1/1.2 web service server, contract-first from WSDL.
 #[derive(Debug, Parser)]
 #[command(name = "soapstone", version, about, propagate_version = true)]
 pub struct Cli {
+    /// Configuration file (TOML; see README "Configuration").
+    #[arg(long, global = true, env = "SOAPSTONE_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -18,11 +22,33 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve every service over HTTP until SIGTERM or SIGINT.
-    Serve(ServeArgs),
+    Serve(SettingsArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate(DbArgs),
     /// Add realistic users, products and orders to the database (for demos and benchmarks).
     Seed(SeedArgs),
+    /// Write a consistent copy of the database to a file, also while the server is serving.
+    Backup(BackupArgs),
+    /// Replace the database with a backup (stop the server first).
+    Restore(RestoreArgs),
+    /// Work with the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the effective configuration (file, environment and flags merged), or say what is
+    /// wrong with it and exit with status 2.
+    Check(SettingsArgs),
+}
+
+/// The database, for commands that only need it.
+#[derive(Debug, clap::Args)]
+pub struct DbArgs {
+    /// SQLite database file [default: from the configuration, else ./data/soapstone.db].
+    #[arg(long, env = "SOAPSTONE_DB")]
+    pub db: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -42,65 +68,96 @@ pub struct SeedArgs {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct DbArgs {
-    /// SQLite database file; created with its folder on first run.
-    #[arg(long, env = "SOAPSTONE_DB", default_value = "./data/soapstone.db")]
-    pub db: PathBuf,
+pub struct BackupArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The backup file to write (replaced if it exists).
+    #[arg(long)]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct ServeArgs {
-    /// Address to listen on (port 0 picks a free port).
-    #[arg(long, env = "SOAPSTONE_LISTEN", default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
+pub struct RestoreArgs {
     #[command(flatten)]
     pub db: DbArgs,
-    /// full: every acknowledged write survives power loss; normal: survives a crash of the
-    /// process, faster, may lose the last writes on power loss.
-    #[arg(long, env = "SOAPSTONE_DURABILITY", value_enum, default_value_t = DurabilityArg::Full)]
-    pub durability: DurabilityArg,
-    /// Serve the benchmark contract (urn:bench) at /bench.
-    #[arg(long, env = "SOAPSTONE_BENCH", default_value_t = true, action = clap::ArgAction::Set)]
-    pub bench: bool,
-    /// Largest request body in bytes, after inflating gzip/deflate (413 beyond).
-    #[arg(long, env = "SOAPSTONE_MAX_BODY", default_value_t = 16 * 1024 * 1024)]
-    pub max_body: usize,
-    /// Open connections at once (503 with Retry-After beyond).
-    #[arg(long, env = "SOAPSTONE_MAX_CONNECTIONS", default_value_t = 1024)]
-    pub max_connections: usize,
-    /// SOAP requests handled at once (503 with Retry-After beyond).
-    #[arg(long, env = "SOAPSTONE_MAX_IN_FLIGHT", default_value_t = 512)]
-    pub max_in_flight: usize,
-    /// Seconds a client may take to send request headers; also the keep-alive idle time.
-    #[arg(long, env = "SOAPSTONE_HEADER_TIMEOUT", default_value_t = 10.0)]
-    pub header_timeout: f64,
-    /// Seconds a client may take to send a request body (408 beyond).
-    #[arg(long, env = "SOAPSTONE_BODY_TIMEOUT", default_value_t = 30.0)]
-    pub body_timeout: f64,
-    /// Seconds an operation may run before the request gets a Server fault.
-    #[arg(long, env = "SOAPSTONE_REQUEST_TIMEOUT", default_value_t = 30.0)]
-    pub request_timeout: f64,
-    /// Largest size the database may grow to, in bytes (writes beyond get a Server fault).
+    /// The backup file to restore.
+    #[arg(long)]
+    pub from: PathBuf,
+    /// Overwrite an existing database.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Settings of `serve` (and `config check`); see README "Configuration" for each.
+#[derive(Debug, Default, clap::Args)]
+pub struct SettingsArgs {
+    /// Address to listen on (port 0 picks a free port) [default: 127.0.0.1:8080].
+    #[arg(long, env = "SOAPSTONE_LISTEN")]
+    pub listen: Option<String>,
+    /// SQLite database file, created with its folder on first run [default: ./data/soapstone.db].
+    #[arg(long, env = "SOAPSTONE_DB")]
+    pub db: Option<PathBuf>,
+    /// full: acknowledged writes survive power loss; normal: survive a crash of the process,
+    /// faster, may lose the last writes on power loss [default: full].
+    #[arg(long, env = "SOAPSTONE_DURABILITY", value_parser = ["full", "normal"])]
+    pub durability: Option<String>,
+    /// Serve the benchmark contract (urn:bench) at /bench [default: true].
+    #[arg(long, env = "SOAPSTONE_BENCH")]
+    pub bench: Option<bool>,
+    /// Log lines as human-readable text or JSON [default: human].
+    #[arg(long, env = "SOAPSTONE_LOG_FORMAT", value_parser = ["human", "json"])]
+    pub log_format: Option<String>,
+    /// Largest request body in bytes, after inflating gzip/deflate [default: 16777216].
+    #[arg(long, env = "SOAPSTONE_MAX_BODY")]
+    pub max_body: Option<usize>,
+    /// Open connections at once (503 with Retry-After beyond) [default: 1024].
+    #[arg(long, env = "SOAPSTONE_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// SOAP requests handled at once (503 with Retry-After beyond) [default: 512].
+    #[arg(long, env = "SOAPSTONE_MAX_IN_FLIGHT")]
+    pub max_in_flight: Option<usize>,
+    /// Seconds to send request headers; also the keep-alive idle time [default: 10].
+    #[arg(long, env = "SOAPSTONE_HEADER_TIMEOUT")]
+    pub header_timeout: Option<f64>,
+    /// Seconds to send a request body (408 beyond) [default: 30].
+    #[arg(long, env = "SOAPSTONE_BODY_TIMEOUT")]
+    pub body_timeout: Option<f64>,
+    /// Seconds an operation may run before the request gets a Server fault [default: 30].
+    #[arg(long, env = "SOAPSTONE_REQUEST_TIMEOUT")]
+    pub request_timeout: Option<f64>,
+    /// Largest size the database may grow to, in bytes [default: unlimited].
     #[arg(long, env = "SOAPSTONE_DB_MAX_BYTES")]
     pub db_max_bytes: Option<u64>,
+    /// SOAP requests per second allowed per client address; 0 for no limit [default: 0].
+    #[arg(long, env = "SOAPSTONE_RATE_LIMIT")]
+    pub rate_limit: Option<f64>,
+    /// Requests a client may send at once before the rate applies [default: 50].
+    #[arg(long, env = "SOAPSTONE_RATE_BURST")]
+    pub rate_burst: Option<u32>,
+    /// Smallest response compressed for clients that accept gzip/deflate [default: 1024].
+    #[arg(long, env = "SOAPSTONE_COMPRESS_MIN_BYTES")]
+    pub compress_min_bytes: Option<u16>,
 }
 
-/// A positive number of seconds as a duration (at least a millisecond).
-pub fn seconds(value: f64) -> std::time::Duration {
-    std::time::Duration::from_secs_f64(value.clamp(0.001, 1e9))
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum DurabilityArg {
-    Full,
-    Normal,
-}
-
-impl From<DurabilityArg> for Durability {
-    fn from(arg: DurabilityArg) -> Self {
-        match arg {
-            DurabilityArg::Full => Durability::Full,
-            DurabilityArg::Normal => Durability::Normal,
+impl SettingsArgs {
+    /// These flags (and environment variables) as a configuration layer.
+    pub fn layer(&self) -> Layer {
+        Layer {
+            listen: self.listen.clone(),
+            db: self.db.clone(),
+            durability: self.durability.clone(),
+            bench: self.bench,
+            log_format: self.log_format.clone(),
+            max_body: self.max_body,
+            max_connections: self.max_connections,
+            max_in_flight: self.max_in_flight,
+            header_timeout: self.header_timeout,
+            body_timeout: self.body_timeout,
+            request_timeout: self.request_timeout,
+            db_max_bytes: self.db_max_bytes,
+            rate_limit: self.rate_limit,
+            rate_burst: self.rate_burst,
+            compress_min_bytes: self.compress_min_bytes,
         }
     }
 }

@@ -1,91 +1,159 @@
-//! The `soapstone` binary: parses the command line and runs the chosen command.
+//! The `soapstone` binary: parses the command line, resolves the configuration, and runs the
+//! chosen command.
 
 use std::io::IsTerminal;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
 use soapstone::app::{AppConfig, build};
 use soapstone::binding::{ServerOptions, serve};
-use soapstone::cli::{Cli, Command, SeedArgs, ServeArgs, seconds};
-use soapstone::db::{Database, DbOptions};
+use soapstone::cli::{Cli, Command, ConfigCommand, DbArgs, SeedArgs};
+use soapstone::config::{Layer, LogFormat, Settings, read_file};
+use soapstone::db::{Database, DbOptions, backup, restore};
 use soapstone::seed::{SeedCounts, seed};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .init();
     let cli = Cli::parse();
+    let file = match read_file(cli.config.as_deref()) {
+        Ok(file) => file,
+        Err(e) => return fail(&e.to_string(), 2),
+    };
     let result = match cli.command {
-        Command::Migrate(args) => Database::migrate(&args.db)
-            .map(|version| {
-                println!(
-                    "database {} is at schema version {version}",
-                    args.db.display()
-                )
-            })
-            .map_err(|e| e.to_string()),
-        Command::Serve(args) => run_server(args),
-        Command::Seed(args) => run_seed(args),
+        Command::Serve(args) => match Settings::from_layer(args.layer().over(file)) {
+            Ok(settings) => {
+                init_logging(settings.log_format);
+                run_server(settings)
+            }
+            Err(e) => return fail(&e.to_string(), 2),
+        },
+        Command::Config(ConfigCommand::Check(args)) => {
+            return match Settings::from_layer(args.layer().over(file)) {
+                Ok(settings) => {
+                    print!("{}", settings.to_toml());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(&e.to_string(), 2),
+            };
+        }
+        Command::Migrate(args) => {
+            init_logging(LogFormat::Human);
+            let db = database(&args, &file);
+            Database::migrate(&db)
+                .map(|version| println!("database {} is at schema version {version}", db.display()))
+                .map_err(|e| e.to_string())
+        }
+        Command::Seed(args) => {
+            init_logging(LogFormat::Human);
+            run_seed(&args, &file)
+        }
+        Command::Backup(args) => {
+            init_logging(LogFormat::Human);
+            let db = database(&args.db, &file);
+            backup(&db, &args.out)
+                .map(|pages| {
+                    println!(
+                        "backed up {} to {} ({pages} pages)",
+                        db.display(),
+                        args.out.display()
+                    )
+                })
+                .map_err(|e| e.to_string())
+        }
+        Command::Restore(args) => {
+            init_logging(LogFormat::Human);
+            let db = database(&args.db, &file);
+            restore(&args.from, &db, args.force)
+                .map(|pages| {
+                    println!(
+                        "restored {} from {} ({pages} pages)",
+                        db.display(),
+                        args.from.display()
+                    )
+                })
+                .map_err(|e| e.to_string())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("soapstone: {message}");
-            ExitCode::FAILURE
-        }
+        Err(message) => fail(&message, 1),
     }
 }
 
-fn run_seed(args: SeedArgs) -> Result<(), String> {
+fn fail(message: &str, code: u8) -> ExitCode {
+    eprintln!("soapstone: {message}");
+    ExitCode::from(code)
+}
+
+/// The database path: the flag or environment, else the configuration file, else the default.
+fn database(args: &DbArgs, file: &Layer) -> PathBuf {
+    args.db
+        .clone()
+        .or_else(|| file.db.clone())
+        .or_else(|| Layer::defaults().db)
+        .unwrap_or_default()
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Human => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+fn run_seed(args: &SeedArgs, file: &Layer) -> Result<(), String> {
     let started = std::time::Instant::now();
     let counts = SeedCounts {
         users: args.users,
         products: args.products,
         orders: args.orders,
     };
-    let seeded =
-        seed(&args.db.db, counts, std::io::stderr().is_terminal()).map_err(|e| e.to_string())?;
+    let db = database(&args.db, file);
+    let seeded = seed(&db, counts, std::io::stderr().is_terminal()).map_err(|e| e.to_string())?;
     println!(
         "added {} users, {} products, {} orders with {} order lines to {} in {:.1} s",
         seeded.users,
         seeded.products,
         seeded.orders,
         seeded.order_lines,
-        args.db.db.display(),
+        db.display(),
         started.elapsed().as_secs_f64()
     );
     Ok(())
 }
 
-fn run_server(args: ServeArgs) -> Result<(), String> {
+fn run_server(settings: Settings) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(async move {
-        let mut db = DbOptions::new(&args.db.db);
-        db.durability = args.durability.into();
-        db.max_bytes = args.db_max_bytes;
+        let mut db = DbOptions::new(&settings.db);
+        db.durability = settings.durability;
+        db.max_bytes = settings.db_max_bytes;
         let mut config = AppConfig::new(db);
-        config.bench = args.bench;
-        config.deadline = seconds(args.request_timeout);
-        config.requests.max_body = args.max_body;
-        config.requests.max_in_flight = args.max_in_flight.max(1);
-        config.requests.body_read_timeout = seconds(args.body_timeout);
+        config.bench = settings.bench;
+        config.deadline = settings.request_timeout;
+        config.requests.max_body = settings.max_body;
+        config.requests.max_in_flight = settings.max_in_flight;
+        config.requests.body_read_timeout = settings.body_timeout;
+        config.requests.rate_limit = settings.rate_limit;
+        config.requests.rate_burst = settings.rate_burst;
         let options = ServerOptions {
-            header_read_timeout: seconds(args.header_timeout),
-            max_connections: args.max_connections.max(1),
+            header_read_timeout: settings.header_timeout,
+            max_connections: settings.max_connections,
+            compress_min_bytes: settings.compress_min_bytes,
             ..ServerOptions::default()
         };
         let app = build(&config).await.map_err(|e| e.to_string())?;
-        let listener = tokio::net::TcpListener::bind(args.listen)
+        let listener = tokio::net::TcpListener::bind(settings.listen)
             .await
-            .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
+            .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         tracing::info!(db = %app.db.path().display(), "listening on http://{addr}");
         serve(listener, app.routes, options, shutdown_signal()).await;

@@ -34,7 +34,70 @@ fn version_and_help() {
     }
     let (ok, text) = soapstone(&["serve", "--listen", "not-an-address"]);
     assert!(!ok);
-    assert!(text.contains("invalid value"), "{text}");
+    assert!(text.contains("listen = not-an-address"), "{text}");
+}
+
+fn soapstone_env(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_soapstone"))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .expect("the binary runs");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn config_check_merges_file_environment_and_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("soapstone.toml");
+    std::fs::write(
+        &file,
+        "listen = \"0.0.0.0:9000\"\nmax_in_flight = 7\nrate_limit = 20.0\ndurability = \"normal\"\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let (code, out, err) = soapstone_env(
+        &["--config", file, "config", "check", "--max-in-flight", "9"],
+        &[
+            ("SOAPSTONE_LISTEN", "127.0.0.2:7000"),
+            ("SOAPSTONE_MAX_IN_FLIGHT", "8"),
+        ],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        out.contains("listen = \"127.0.0.2:7000\""),
+        "environment over file: {out}"
+    );
+    assert!(
+        out.contains("max_in_flight = 9"),
+        "flag over environment: {out}"
+    );
+    assert!(
+        out.contains("durability = \"normal\""),
+        "file over default: {out}"
+    );
+    assert!(
+        out.contains("max_connections = 1024"),
+        "defaults are shown: {out}"
+    );
+    assert!(out.contains("rate_limit = 20.0"), "{out}");
+
+    std::fs::write(dir.path().join("bad.toml"), "lisen = \"x\"\n").unwrap();
+    let bad = dir.path().join("bad.toml");
+    let (code, _, err) =
+        soapstone_env(&["--config", bad.to_str().unwrap(), "config", "check"], &[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("unknown field `lisen`"), "{err}");
+    let (code, _, err) = soapstone_env(&["config", "check", "--body-timeout=-3"], &[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("body_timeout"), "{err}");
+    let (code, _, err) = soapstone_env(&["--config", "/nonexistent.toml", "config", "check"], &[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("cannot read the configuration file"), "{err}");
 }
 
 #[test]

@@ -4,8 +4,9 @@
 mod base_url;
 mod inflate;
 mod media;
+mod ratelimit;
 mod routes;
 mod server;
 
-pub use routes::{Mount, RequestLimits, Routes};
+pub use routes::{AccessInfo, Mount, Probe, RequestLimits, Routes};
 pub use server::{ServerOptions, serve};

@@ -1,7 +1,10 @@
 //! Routing by path: each mounted service answers POST with SOAP and GET `?wsdl` / `?xsd=`
-//! with its contract; everything else is an HTTP error.
+//! with its contract; `/health`, `/ready` and `/metrics` are for operators; everything else
+//! is an HTTP error.
 
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,8 +18,11 @@ use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use super::base_url::external_base;
 use super::inflate::{InflateError, inflate};
 use super::media::soap_media;
+use super::ratelimit::RateLimiter;
 use crate::contract::Contract;
 use crate::endpoint::{Endpoint, SoapRequest};
+use crate::metrics::METRICS;
+use crate::soap::{Fault, FaultCode, SoapVersion, write_fault};
 
 /// Where a connection comes from and arrives at; put in each request's extensions.
 #[derive(Debug, Clone, Copy)]
@@ -43,6 +49,9 @@ pub struct RequestLimits {
     pub body_read_timeout: Duration,
     /// SOAP requests being handled at once; more are answered 503 with Retry-After.
     pub max_in_flight: usize,
+    /// SOAP requests per second per client address (0: no limit), and the burst allowed.
+    pub rate_limit: f64,
+    pub rate_burst: u32,
 }
 
 impl Default for RequestLimits {
@@ -52,25 +61,51 @@ impl Default for RequestLimits {
             max_inflate_ratio: 100,
             body_read_timeout: Duration::from_secs(30),
             max_in_flight: 512,
+            rate_limit: 0.0,
+            rate_burst: 50,
         }
     }
 }
 
-/// Every mounted service, and the request limits.
+/// What `/ready` and `/metrics` ask of the rest of the application.
+pub trait Probe: Send + Sync {
+    /// `Ok` when requests can be served (the database is reachable and migrated).
+    fn ready(&self) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>>;
+    /// Write jobs waiting for the database writer.
+    fn queue_depth(&self) -> usize;
+}
+
+/// What the access log and the metrics record of a SOAP request; put in the response's
+/// extensions.
+#[derive(Debug, Clone, Copy)]
+pub struct AccessInfo {
+    pub service: &'static str,
+    pub operation: Option<&'static str>,
+    pub version: Option<SoapVersion>,
+    pub fault: Option<FaultCode>,
+    pub bytes_in: usize,
+}
+
+/// Every mounted service, the request limits, and the operator endpoints' probe.
 pub struct Routes {
     mounts: Vec<Mount>,
     limits: RequestLimits,
     in_flight: tokio::sync::Semaphore,
+    limiter: Option<RateLimiter>,
+    probe: Arc<dyn Probe>,
 }
 
 type HttpResponse = Response<Full<Bytes>>;
 
 impl Routes {
-    pub fn new(mounts: Vec<Mount>, limits: RequestLimits) -> Self {
+    pub fn new(mounts: Vec<Mount>, limits: RequestLimits, probe: Arc<dyn Probe>) -> Self {
         Routes {
             mounts,
             in_flight: tokio::sync::Semaphore::new(limits.max_in_flight),
+            limiter: (limits.rate_limit > 0.0)
+                .then(|| RateLimiter::new(limits.rate_limit, limits.rate_burst)),
             limits,
+            probe,
         }
     }
 
@@ -84,6 +119,36 @@ impl Routes {
         B: http_body::Body<Data = Bytes>,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
+        if request.method() == Method::GET {
+            match request.uri().path() {
+                "/health" => return plain(StatusCode::OK, "ok\n"),
+                "/ready" => {
+                    return match self.probe.ready().await {
+                        Ok(()) => plain(StatusCode::OK, "ready\n"),
+                        Err(e) => plain(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            &format!("not ready: {e}\n"),
+                        ),
+                    };
+                }
+                "/metrics" => {
+                    let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+                    METRICS.writer_queue.set(gauge(self.probe.queue_depth()));
+                    METRICS.in_flight.set(gauge(
+                        self.limits.max_in_flight - self.in_flight.available_permits(),
+                    ));
+                    let mut response = plain(StatusCode::OK, &METRICS.render());
+                    response.headers_mut().insert(
+                        CONTENT_TYPE,
+                        http::HeaderValue::from_static(
+                            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                        ),
+                    );
+                    return response;
+                }
+                _ => {}
+            }
+        }
         let Some(mount) = self.mounts.iter().find(|m| m.path == request.uri().path()) else {
             return plain(StatusCode::NOT_FOUND, "No service at this path.\n");
         };
@@ -107,6 +172,38 @@ impl Routes {
             Ok(media) => media,
             Err(e) => return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("{e}\n")),
         };
+        let conn = parts.extensions.get::<ConnInfo>().copied();
+        let request_id = request_id(&parts.headers);
+        if let (Some(limiter), Some(conn)) = (&self.limiter, conn)
+            && let Err(wait) = limiter.check(conn.remote.ip())
+        {
+            let version = media.version_hint.unwrap_or(SoapVersion::V11);
+            let seconds = wait.as_secs().max(1);
+            let fault = Fault::server(format!(
+                "Rate limit exceeded: at most {} requests per second; retry after {seconds} s",
+                self.limits.rate_limit
+            ));
+            let mut response = Response::new(Full::new(Bytes::from(write_fault(
+                version,
+                &fault,
+                &request_id,
+            ))));
+            *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
+            let headers = response.headers_mut();
+            headers.insert(
+                CONTENT_TYPE,
+                http::HeaderValue::from_static(version.content_type()),
+            );
+            headers.insert(RETRY_AFTER, http::HeaderValue::from(seconds));
+            response.extensions_mut().insert(AccessInfo {
+                service: mount.endpoint.service().name(),
+                operation: None,
+                version: Some(version),
+                fault: Some(FaultCode::Server),
+                bytes_in: 0,
+            });
+            return response;
+        }
         let max_body = self.limits.max_body;
         let declared = parts
             .headers
@@ -168,7 +265,7 @@ impl Routes {
                 "The request body is empty; send a SOAP envelope.\n",
             );
         }
-        let conn = parts.extensions.get::<ConnInfo>().copied();
+        let bytes_in = body.len();
         let response = mount
             .endpoint
             .handle(SoapRequest {
@@ -176,7 +273,7 @@ impl Routes {
                 version_hint: media.version_hint,
                 action: media.action,
                 charset: media.charset,
-                request_id: request_id(&parts.headers).into(),
+                request_id: request_id.into(),
                 remote_addr: conn.map(|c| c.remote),
             })
             .await;
@@ -185,11 +282,20 @@ impl Routes {
         } else {
             StatusCode::OK
         };
-        Response::builder()
+        let info = AccessInfo {
+            service: mount.endpoint.service().name(),
+            operation: response.operation,
+            version: Some(response.version),
+            fault: response.fault,
+            bytes_in,
+        };
+        let mut http = Response::builder()
             .status(status)
             .header(CONTENT_TYPE, response.version.content_type())
             .body(Full::new(Bytes::from(response.body)))
-            .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "response error\n"))
+            .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "response error\n"));
+        http.extensions_mut().insert(info);
+        http
     }
 }
 

@@ -109,8 +109,10 @@ impl CatalogService {
     /// The product, from the cache when it holds it.
     pub async fn get(&self, sku: String) -> Result<Arc<Product>, CatalogError> {
         if let Some(product) = self.cache.get(&sku) {
+            crate::metrics::METRICS.cache_hits.inc();
             return Ok(product);
         }
+        crate::metrics::METRICS.cache_misses.inc();
         let generation = self.cache.generation();
         let product = Arc::new(
             self.repo

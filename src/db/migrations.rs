@@ -10,10 +10,15 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_commerce.sql")),
 ];
 
+/// The schema version this program migrates to.
+pub fn latest() -> i64 {
+    MIGRATIONS.last().map_or(0, |(v, _)| *v)
+}
+
 /// Applies every migration newer than the database; returns the resulting version.
 pub fn apply(conn: &mut Connection) -> Result<i64, DbError> {
     let mut version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let latest = MIGRATIONS.last().map_or(0, |(v, _)| *v);
+    let latest = latest();
     if version > latest {
         return Err(DbError::Sqlite(format!(
             "the database schema (version {version}) is newer than this program (version {latest})"

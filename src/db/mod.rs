@@ -1,6 +1,7 @@
 //! The embedded SQLite database: opening it, migrations, one writer thread with group commit,
 //! and a pool of read connections. Services reach it only through their repositories.
 
+mod backup;
 mod migrations;
 mod readers;
 mod writer;
@@ -10,6 +11,7 @@ use std::sync::Arc;
 
 use rusqlite::{Connection, OptionalExtension};
 
+pub use backup::{backup, restore};
 pub use readers::ReadPool;
 pub use writer::Writer;
 
@@ -113,6 +115,24 @@ impl Database {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// `Ok` when a read succeeds and the schema is the one this program migrates to.
+    pub async fn ready(&self) -> Result<(), DbError> {
+        let version: i64 = self
+            .readers
+            .read(|conn| {
+                Ok::<_, DbError>(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
+            })
+            .await?;
+        if version == migrations::latest() {
+            Ok(())
+        } else {
+            Err(DbError::Sqlite(format!(
+                "schema version {version}, expected {}",
+                migrations::latest()
+            )))
+        }
     }
 
     /// A setting stored in the database, created by `init` the first time it is asked for.

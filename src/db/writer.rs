@@ -128,7 +128,11 @@ fn run_batch(conn: &Connection, batch: Vec<Job>) {
         }
     }
     if !conn.is_autocommit() {
+        let started = std::time::Instant::now();
         let commit = conn.execute_batch("COMMIT").map_err(DbError::from);
+        crate::metrics::METRICS
+            .commit_latency
+            .observe(started.elapsed().as_secs_f64());
         if let Err(e) = &commit {
             tracing::error!(error = %e, "commit failed; the batch was rolled back");
             let _ = conn.execute_batch("ROLLBACK");

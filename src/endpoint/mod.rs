@@ -237,7 +237,7 @@ fn fault_response(
     if fault.code == FaultCode::Server {
         tracing::warn!(operation, reason = %fault.reason, "server fault");
     } else {
-        tracing::info!(operation, code = ?fault.code, reason = %fault.reason, "client fault");
+        tracing::debug!(operation, code = ?fault.code, reason = %fault.reason, "client fault");
     }
     SoapResponse {
         version,

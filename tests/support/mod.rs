@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use soapstone::xml::{Event, XmlLimits, XmlReader};
@@ -21,6 +21,8 @@ pub const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
 /// A running server; stopped with SIGTERM when dropped.
 pub struct Server {
     child: Option<Child>,
+    /// Every line the server has written to stderr so far.
+    pub logs: Arc<Mutex<Vec<String>>>,
     pub base: String,
     pub dir: tempfile::TempDir,
     pub client: reqwest::Client,
@@ -60,12 +62,17 @@ impl Server {
             .expect("the soapstone binary starts");
         let stderr = child.stderr.take().expect("stderr is piped");
         let (tx, rx) = mpsc::channel();
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let kept = logs.clone();
         std::thread::spawn(move || {
             let mut sent = false;
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Ok(mut kept) = kept.lock() {
+                    kept.push(line.clone());
+                }
                 if !sent && let Some(at) = line.find("listening on http://") {
                     let addr = line[at + "listening on ".len()..]
-                        .split_whitespace()
+                        .split(|c: char| c.is_whitespace() || c == '"')
                         .next()
                         .unwrap_or_default()
                         .to_string();
@@ -79,6 +86,7 @@ impl Server {
             .expect("the server reports its address within 30 s");
         Server {
             child: Some(child),
+            logs,
             base,
             dir,
             client: reqwest::Client::new(),

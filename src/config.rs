@@ -1,0 +1,304 @@
+//! Configuration: `soapstone.toml` (path from `--config` / `SOAPSTONE_CONFIG`), overridden by
+//! `SOAPSTONE_*` environment variables, overridden by command-line flags; checked as a whole,
+//! with a clear message for anything invalid.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::db::Durability;
+
+/// Every setting, each optional: one layer of configuration (the file, or the command line
+/// with the environment).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Layer {
+    pub listen: Option<String>,
+    pub db: Option<PathBuf>,
+    pub durability: Option<String>,
+    pub bench: Option<bool>,
+    pub log_format: Option<String>,
+    pub max_body: Option<usize>,
+    pub max_connections: Option<usize>,
+    pub max_in_flight: Option<usize>,
+    pub header_timeout: Option<f64>,
+    pub body_timeout: Option<f64>,
+    pub request_timeout: Option<f64>,
+    pub db_max_bytes: Option<u64>,
+    pub rate_limit: Option<f64>,
+    pub rate_burst: Option<u32>,
+    pub compress_min_bytes: Option<u16>,
+}
+
+impl Layer {
+    /// This layer, with `lower` filling what it leaves unset.
+    pub fn over(self, lower: Layer) -> Layer {
+        Layer {
+            listen: self.listen.or(lower.listen),
+            db: self.db.or(lower.db),
+            durability: self.durability.or(lower.durability),
+            bench: self.bench.or(lower.bench),
+            log_format: self.log_format.or(lower.log_format),
+            max_body: self.max_body.or(lower.max_body),
+            max_connections: self.max_connections.or(lower.max_connections),
+            max_in_flight: self.max_in_flight.or(lower.max_in_flight),
+            header_timeout: self.header_timeout.or(lower.header_timeout),
+            body_timeout: self.body_timeout.or(lower.body_timeout),
+            request_timeout: self.request_timeout.or(lower.request_timeout),
+            db_max_bytes: self.db_max_bytes.or(lower.db_max_bytes),
+            rate_limit: self.rate_limit.or(lower.rate_limit),
+            rate_burst: self.rate_burst.or(lower.rate_burst),
+            compress_min_bytes: self.compress_min_bytes.or(lower.compress_min_bytes),
+        }
+    }
+
+    /// The defaults, as a layer (what `config check` prints for unset keys).
+    pub fn defaults() -> Layer {
+        Layer {
+            listen: Some("127.0.0.1:8080".into()),
+            db: Some(PathBuf::from("./data/soapstone.db")),
+            durability: Some("full".into()),
+            bench: Some(true),
+            log_format: Some("human".into()),
+            max_body: Some(16 * 1024 * 1024),
+            max_connections: Some(1024),
+            max_in_flight: Some(512),
+            header_timeout: Some(10.0),
+            body_timeout: Some(30.0),
+            request_timeout: Some(30.0),
+            db_max_bytes: None,
+            rate_limit: Some(0.0),
+            rate_burst: Some(50),
+            compress_min_bytes: Some(1024),
+        }
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+/// The effective, checked configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub db: PathBuf,
+    pub durability: Durability,
+    pub bench: bool,
+    pub log_format: LogFormat,
+    pub max_body: usize,
+    pub max_connections: usize,
+    pub max_in_flight: usize,
+    pub header_timeout: Duration,
+    pub body_timeout: Duration,
+    pub request_timeout: Duration,
+    pub db_max_bytes: Option<u64>,
+    /// Requests per second allowed per client address; 0 turns rate limiting off.
+    pub rate_limit: f64,
+    pub rate_burst: u32,
+    /// Responses at least this large are compressed when the client accepts gzip or deflate.
+    pub compress_min_bytes: u16,
+}
+
+/// A configuration that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {reason}")]
+    Read { path: String, reason: String },
+    #[error("the configuration file {path} is not valid: {reason}")]
+    Parse { path: String, reason: String },
+    #[error("invalid configuration: {key} = {value}: {reason}")]
+    Invalid {
+        key: &'static str,
+        value: String,
+        reason: &'static str,
+    },
+}
+
+/// Reads the file layer at `path` (none when `path` is `None`).
+pub fn read_file(path: Option<&Path>) -> Result<Layer, ConfigError> {
+    let Some(path) = path else {
+        return Ok(Layer::default());
+    };
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: shown,
+        reason: e.message().to_string(),
+    })
+}
+
+impl Settings {
+    /// Checks `layer` (already merged over the defaults) and builds the settings.
+    pub fn from_layer(layer: Layer) -> Result<Settings, ConfigError> {
+        let defaults = Layer::defaults();
+        let layer = layer.over(defaults);
+        let invalid = |key: &'static str, value: String, reason: &'static str| {
+            ConfigError::Invalid { key, value, reason }
+        };
+        let listen_text = layer.listen.unwrap_or_default();
+        let Ok(listen) = listen_text.parse::<SocketAddr>() else {
+            return Err(invalid(
+                "listen",
+                listen_text,
+                "must be an address and port, e.g. 127.0.0.1:8080",
+            ));
+        };
+        let durability = match layer.durability.as_deref() {
+            Some("full") => Durability::Full,
+            Some("normal") => Durability::Normal,
+            other => {
+                return Err(invalid(
+                    "durability",
+                    other.unwrap_or_default().into(),
+                    "must be full or normal",
+                ));
+            }
+        };
+        let log_format = match layer.log_format.as_deref() {
+            Some("human") => LogFormat::Human,
+            Some("json") => LogFormat::Json,
+            other => {
+                return Err(invalid(
+                    "log_format",
+                    other.unwrap_or_default().into(),
+                    "must be human or json",
+                ));
+            }
+        };
+        let positive = |key: &'static str, value: Option<usize>| match value {
+            Some(v) if v > 0 => Ok(v),
+            v => Err(invalid(key, format!("{v:?}"), "must be at least 1")),
+        };
+        let seconds = |key: &'static str, value: Option<f64>| match value {
+            Some(v) if v.is_finite() && v > 0.0 && v <= 86_400.0 => Ok(Duration::from_secs_f64(v)),
+            v => Err(invalid(
+                key,
+                format!("{v:?}"),
+                "must be seconds between 0 and 86400",
+            )),
+        };
+        let rate_limit = layer.rate_limit.unwrap_or_default();
+        if !rate_limit.is_finite() || rate_limit < 0.0 {
+            return Err(invalid(
+                "rate_limit",
+                rate_limit.to_string(),
+                "must be requests per second, 0 for none",
+            ));
+        }
+        let rate_burst = layer.rate_burst.unwrap_or_default();
+        if rate_limit > 0.0 && rate_burst == 0 {
+            return Err(invalid(
+                "rate_burst",
+                "0".into(),
+                "must be at least 1 when rate_limit is set",
+            ));
+        }
+        if let Some(bytes) = layer.db_max_bytes
+            && bytes < 64 * 1024
+        {
+            return Err(invalid(
+                "db_max_bytes",
+                bytes.to_string(),
+                "must be at least 65536",
+            ));
+        }
+        Ok(Settings {
+            listen,
+            db: layer.db.unwrap_or_default(),
+            durability,
+            bench: layer.bench.unwrap_or(true),
+            log_format,
+            max_body: positive("max_body", layer.max_body)?,
+            max_connections: positive("max_connections", layer.max_connections)?,
+            max_in_flight: positive("max_in_flight", layer.max_in_flight)?,
+            header_timeout: seconds("header_timeout", layer.header_timeout)?,
+            body_timeout: seconds("body_timeout", layer.body_timeout)?,
+            request_timeout: seconds("request_timeout", layer.request_timeout)?,
+            db_max_bytes: layer.db_max_bytes,
+            rate_limit,
+            rate_burst,
+            compress_min_bytes: layer.compress_min_bytes.unwrap_or_default(),
+        })
+    }
+
+    /// The settings as TOML, every key spelled out (what `config check` prints).
+    pub fn to_toml(&self) -> String {
+        let layer = Layer {
+            listen: Some(self.listen.to_string()),
+            db: Some(self.db.clone()),
+            durability: Some(
+                match self.durability {
+                    Durability::Full => "full",
+                    Durability::Normal => "normal",
+                }
+                .into(),
+            ),
+            bench: Some(self.bench),
+            log_format: Some(
+                match self.log_format {
+                    LogFormat::Human => "human",
+                    LogFormat::Json => "json",
+                }
+                .into(),
+            ),
+            max_body: Some(self.max_body),
+            max_connections: Some(self.max_connections),
+            max_in_flight: Some(self.max_in_flight),
+            header_timeout: Some(self.header_timeout.as_secs_f64()),
+            body_timeout: Some(self.body_timeout.as_secs_f64()),
+            request_timeout: Some(self.request_timeout.as_secs_f64()),
+            db_max_bytes: self.db_max_bytes,
+            rate_limit: Some(self.rate_limit),
+            rate_burst: Some(self.rate_burst),
+            compress_min_bytes: Some(self.compress_min_bytes),
+        };
+        toml::to_string(&layer).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_over_file_over_defaults() {
+        let file: Layer =
+            toml::from_str("listen = \"0.0.0.0:9000\"\nmax_in_flight = 7\ndurability = \"normal\"")
+                .unwrap();
+        let flags = Layer {
+            max_in_flight: Some(9),
+            ..Layer::default()
+        };
+        let settings = Settings::from_layer(flags.over(file)).unwrap();
+        assert_eq!(settings.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(settings.max_in_flight, 9);
+        assert_eq!(settings.durability, Durability::Normal);
+        assert_eq!(settings.max_connections, 1024);
+        let printed: Layer = toml::from_str(&settings.to_toml()).unwrap();
+        assert_eq!(Settings::from_layer(printed).unwrap(), settings);
+    }
+
+    #[test]
+    fn refuses_invalid_values_and_unknown_keys() {
+        let bad = |text: &str| {
+            Settings::from_layer(toml::from_str(text).unwrap())
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(bad("listen = \"nowhere\"").contains("listen"));
+        assert!(bad("durability = \"sometimes\"").contains("durability"));
+        assert!(bad("max_in_flight = 0").contains("max_in_flight"));
+        assert!(bad("body_timeout = -1.0").contains("body_timeout"));
+        assert!(bad("rate_limit = 5.0\nrate_burst = 0").contains("rate_burst"));
+        assert!(toml::from_str::<Layer>("lisen = \"x\"").is_err());
+    }
+}

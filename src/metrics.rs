@@ -1,0 +1,140 @@
+//! Prometheus metrics (prometheus-client), one registry for the process, served at
+//! `GET /metrics`: requests by service, operation and outcome, latency, bytes, requests in
+//! flight, connections, the database writer's queue and commit latency, and the product
+//! cache's hits and misses.
+
+use std::sync::LazyLock;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+/// Labels of one request.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct RequestLabels {
+    pub service: String,
+    pub operation: String,
+    /// `ok`, `client_fault`, `server_fault`, or `http_<status>` for requests that were not
+    /// SOAP-processed.
+    pub outcome: String,
+}
+
+/// Labels of one service and operation.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct OperationLabels {
+    pub service: String,
+    pub operation: String,
+}
+
+/// Every metric of the process.
+pub struct Metrics {
+    registry: Registry,
+    pub requests: Family<RequestLabels, Counter>,
+    pub latency: Family<OperationLabels, Histogram>,
+    pub bytes_in: Family<OperationLabels, Counter>,
+    pub bytes_out: Family<OperationLabels, Counter>,
+    pub in_flight: Gauge,
+    pub connections: Gauge,
+    pub writer_queue: Gauge,
+    pub commit_latency: Histogram,
+    pub cache_hits: Counter,
+    pub cache_misses: Counter,
+}
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.000_1, 2.0, 18))
+}
+
+/// The process's metrics.
+pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
+    let mut registry = Registry::with_prefix("soapstone");
+    let requests = Family::<RequestLabels, Counter>::default();
+    let latency = Family::<OperationLabels, Histogram>::new_with_constructor(
+        latency_histogram as fn() -> Histogram,
+    );
+    let bytes_in = Family::<OperationLabels, Counter>::default();
+    let bytes_out = Family::<OperationLabels, Counter>::default();
+    let in_flight = Gauge::default();
+    let connections = Gauge::default();
+    let writer_queue = Gauge::default();
+    let commit_latency = latency_histogram();
+    let cache_hits = Counter::default();
+    let cache_misses = Counter::default();
+    registry.register(
+        "requests",
+        "HTTP requests by service, operation and outcome",
+        requests.clone(),
+    );
+    registry.register(
+        "request_duration_seconds",
+        "Time to answer a request",
+        latency.clone(),
+    );
+    registry.register(
+        "request_bytes",
+        "Request body bytes received",
+        bytes_in.clone(),
+    );
+    registry.register(
+        "response_bytes",
+        "Response body bytes sent (before compression)",
+        bytes_out.clone(),
+    );
+    registry.register(
+        "requests_in_flight",
+        "SOAP requests being handled",
+        in_flight.clone(),
+    );
+    registry.register(
+        "connections",
+        "Open client connections",
+        connections.clone(),
+    );
+    registry.register(
+        "db_writer_queue_depth",
+        "Write jobs waiting for the database writer",
+        writer_queue.clone(),
+    );
+    registry.register(
+        "db_commit_duration_seconds",
+        "Time of one group commit",
+        commit_latency.clone(),
+    );
+    registry.register(
+        "product_cache_hits",
+        "Product reads served from the cache",
+        cache_hits.clone(),
+    );
+    registry.register(
+        "product_cache_misses",
+        "Product reads that went to the database",
+        cache_misses.clone(),
+    );
+    Metrics {
+        registry,
+        requests,
+        latency,
+        bytes_in,
+        bytes_out,
+        in_flight,
+        connections,
+        writer_queue,
+        commit_latency,
+        cache_hits,
+        cache_misses,
+    }
+});
+
+impl Metrics {
+    /// The Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if prometheus_client::encoding::text::encode(&mut out, &self.registry).is_err() {
+            out.clear();
+        }
+        out
+    }
+}
