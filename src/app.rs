@@ -16,6 +16,7 @@ use crate::db::{Database, DbError, DbOptions};
 use crate::dispatch::SoapService;
 use crate::endpoint::Endpoint;
 use crate::orders::{self, OrderService, SqliteOrderRepository};
+use crate::pages::service_docs;
 use crate::users::{self, SqliteUserRepository, UserService};
 use crate::xml::XmlLimits;
 
@@ -155,6 +156,7 @@ fn mount(
     config: &AppConfig,
 ) -> Result<Mount, ContractError> {
     Ok(Mount {
+        docs: service_docs(wsdl),
         contract: Contract::new(path, wsdl_name, wsdl)?,
         endpoint: Endpoint::new(service, config.limits.clone()).with_deadline(config.deadline),
         path: path.to_string(),

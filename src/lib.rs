@@ -18,6 +18,7 @@ pub mod dispatch;
 pub mod endpoint;
 pub mod metrics;
 pub mod orders;
+pub mod pages;
 pub mod seed;
 pub mod soap;
 pub mod users;

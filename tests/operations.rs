@@ -370,3 +370,55 @@ async fn a_backup_taken_under_write_load_holds_every_earlier_acknowledged_write(
     reply.assert_ok11();
     assert_eq!(reply.text(CATALOG_NS, "sku"), before_backup[0]);
 }
+
+#[tokio::test]
+async fn service_pages_list_and_document_every_operation() {
+    let server = Server::start();
+    let index = server.get("/services", &[]).await;
+    assert_eq!(index.status, 200);
+    assert_eq!(index.content_type, "text/html; charset=utf-8");
+    for (service, operation) in [
+        ("UserService", "ListUsers"),
+        ("CatalogService", "SearchProducts"),
+        ("OrderService", "SalesReport"),
+        ("BenchService", "Echo"),
+    ] {
+        assert!(
+            index.body.contains(&format!("<strong>{service}</strong>")),
+            "{service}"
+        );
+        assert!(
+            index
+                .body
+                .contains(&format!("#{operation}\">{operation}</a>")),
+            "{operation}"
+        );
+    }
+    assert!(index.body.contains(&format!(
+        "<code>{}/services/OrderService</code>",
+        server.base
+    )));
+    assert!(
+        !index.body.contains("<script src") && !index.body.contains("<link "),
+        "no external resources"
+    );
+
+    let page = server.get("/services/CatalogService", &[]).await;
+    assert_eq!(page.status, 200);
+    for needle in [
+        "<h2>AdjustStock</h2>",
+        "Adds delta (negative to remove) to the stock",
+        "SOAPAction <code>http://soapstone.dev/catalog/AdjustStock</code>",
+        "id=\"sample-1.2-GetProduct\"",
+        "http://www.w3.org/2003/05/soap-envelope",
+        "?xsd=catalog.xsd",
+        "<button type=\"button\" id=\"send-SearchProducts\"",
+    ] {
+        assert!(page.body.contains(needle), "{needle}");
+    }
+    assert!(!page.body.contains("src=\"http"), "no external scripts");
+    assert!(
+        !page.body.contains("href=\"http"),
+        "no external links or styles"
+    );
+}

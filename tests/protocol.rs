@@ -314,7 +314,10 @@ async fn hostile_or_broken_envelopes_get_client_faults() {
 async fn http_errors_for_requests_that_are_not_soap() {
     let server = Server::start();
     let status = |reply: support::Reply| reply.status;
-    assert_eq!(status(server.get("/services/UserService", &[]).await), 405);
+    assert_eq!(
+        status(server.get("/services/UserService?unknown", &[]).await),
+        405
+    );
     let put = server
         .client
         .put(server.url("/services/UserService"))

@@ -22,6 +22,7 @@ use super::ratelimit::RateLimiter;
 use crate::contract::Contract;
 use crate::endpoint::{Endpoint, SoapRequest};
 use crate::metrics::METRICS;
+use crate::pages::{self, ServiceDocs, ServiceView};
 use crate::soap::{Fault, FaultCode, SoapVersion, write_fault};
 
 /// Where a connection comes from and arrives at; put in each request's extensions.
@@ -36,6 +37,18 @@ pub struct Mount {
     pub path: String,
     pub endpoint: Endpoint,
     pub contract: Contract,
+    pub docs: ServiceDocs,
+}
+
+impl Mount {
+    fn view(&self) -> ServiceView<'_> {
+        ServiceView {
+            name: self.endpoint.service().name(),
+            path: &self.path,
+            docs: &self.docs,
+            operations: self.endpoint.service().operations(),
+        }
+    }
 }
 
 /// Limits on SOAP requests at the HTTP level.
@@ -130,6 +143,11 @@ impl Routes {
                             &format!("not ready: {e}\n"),
                         ),
                     };
+                }
+                "/services" | "/services/" => {
+                    let base = base_of(&request);
+                    let views: Vec<ServiceView<'_>> = self.mounts.iter().map(Mount::view).collect();
+                    return html(pages::index(&base, &views));
                 }
                 "/metrics" => {
                     let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
@@ -299,13 +317,27 @@ impl Routes {
     }
 }
 
-fn contract<B>(mount: &Mount, request: &Request<B>) -> HttpResponse {
-    let query = request.uri().query().unwrap_or_default();
+/// The URL the caller used to reach us, without a path.
+fn base_of<B>(request: &Request<B>) -> String {
     let local = request
         .extensions()
         .get::<ConnInfo>()
         .map_or_else(|| ([127, 0, 0, 1], 0).into(), |c| c.local);
-    let base = || external_base(request.headers(), false, local);
+    external_base(request.headers(), false, local)
+}
+
+fn html(page: String) -> HttpResponse {
+    let mut response = Response::new(Full::new(Bytes::from(page)));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        http::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response
+}
+
+fn contract<B>(mount: &Mount, request: &Request<B>) -> HttpResponse {
+    let query = request.uri().query().unwrap_or_default();
+    let base = || base_of(request);
     let mut wants_wsdl = false;
     let mut xsd = None;
     let mut soap = None;
@@ -334,6 +366,15 @@ fn contract<B>(mount: &Mount, request: &Request<B>) -> HttpResponse {
                 );
             }
         },
+        (None, false) if query.is_empty() => {
+            let version = |v: &str| match v {
+                "1.2" => crate::soap::SoapVersion::V12,
+                _ => crate::soap::SoapVersion::V11,
+            };
+            return html(pages::service(&base(), &mount.view(), |op, v| {
+                pages::sample(op, version(v))
+            }));
+        }
         (None, false) => return method_not_allowed(),
     };
     Response::builder()

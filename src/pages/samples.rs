@@ -1,0 +1,176 @@
+//! The request samples of `samples/`, embedded, as the service pages show them: one per
+//! operation and SOAP version (a SOAP 1.2 sample is derived from the 1.1 one when
+//! `samples/` has none).
+
+use crate::soap::SoapVersion;
+
+/// (operation, is SOAP 1.2, envelope), from `samples/`.
+const SAMPLES: &[(&str, bool, &str)] = &[
+    (
+        "AdjustStock",
+        false,
+        include_str!("../../samples/14-AdjustStock.xml"),
+    ),
+    (
+        "CancelOrder",
+        false,
+        include_str!("../../samples/21-CancelOrder.xml"),
+    ),
+    (
+        "CreateProduct",
+        false,
+        include_str!("../../samples/10-CreateProduct.xml"),
+    ),
+    (
+        "CreateUser",
+        false,
+        include_str!("../../samples/01-CreateUser.xml"),
+    ),
+    (
+        "DeleteUser",
+        false,
+        include_str!("../../samples/07-DeleteUser.xml"),
+    ),
+    (
+        "DiscontinueProduct",
+        false,
+        include_str!("../../samples/23-DiscontinueProduct.xml"),
+    ),
+    (
+        "GetOrder",
+        false,
+        include_str!("../../samples/17-GetOrder.xml"),
+    ),
+    (
+        "GetOrder",
+        true,
+        include_str!("../../samples/25-GetOrder.soap12.xml"),
+    ),
+    (
+        "GetProduct",
+        false,
+        include_str!("../../samples/12-GetProduct.xml"),
+    ),
+    (
+        "GetProduct",
+        true,
+        include_str!("../../samples/24-GetProduct.soap12.xml"),
+    ),
+    (
+        "GetUser",
+        false,
+        include_str!("../../samples/03-GetUser.xml"),
+    ),
+    (
+        "GetUser",
+        true,
+        include_str!("../../samples/08-GetUser.soap12.xml"),
+    ),
+    (
+        "ListOrders",
+        false,
+        include_str!("../../samples/18-ListOrders.xml"),
+    ),
+    (
+        "ListUsers",
+        false,
+        include_str!("../../samples/05-ListUsers.xml"),
+    ),
+    (
+        "ListUsers",
+        true,
+        include_str!("../../samples/09-ListUsers.soap12.xml"),
+    ),
+    (
+        "PlaceOrder",
+        false,
+        include_str!("../../samples/16-PlaceOrder.xml"),
+    ),
+    (
+        "SalesReport",
+        false,
+        include_str!("../../samples/22-SalesReport.xml"),
+    ),
+    (
+        "SearchProducts",
+        false,
+        include_str!("../../samples/15-SearchProducts.xml"),
+    ),
+    (
+        "ShipOrder",
+        false,
+        include_str!("../../samples/19-ShipOrder.xml"),
+    ),
+    (
+        "UpdateProduct",
+        false,
+        include_str!("../../samples/13-UpdateProduct.xml"),
+    ),
+    (
+        "UpdateUser",
+        false,
+        include_str!("../../samples/06-UpdateUser.xml"),
+    ),
+    ("Echo", false, include_str!("../../samples/bench/Echo.xml")),
+    (
+        "GetItem",
+        false,
+        include_str!("../../samples/bench/GetItem.xml"),
+    ),
+];
+
+/// The sample request of `operation` in `version`, if `samples/` has one.
+pub fn sample(operation: &str, version: SoapVersion) -> Option<String> {
+    let find = |soap12: bool| {
+        SAMPLES
+            .iter()
+            .find(|(op, is12, _)| *op == operation && *is12 == soap12)
+            .map(|(_, _, text)| text.to_string())
+    };
+    match version {
+        SoapVersion::V11 => find(false),
+        SoapVersion::V12 => find(true).or_else(|| find(false).map(|text| to_soap12(&text))),
+    }
+}
+
+/// A SOAP 1.1 sample as SOAP 1.2: the envelope namespace changes and an empty Header goes.
+fn to_soap12(text: &str) -> String {
+    let mut lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim() != "<soapenv:Header/>")
+        .collect();
+    if text.ends_with('\n') {
+        lines.push("");
+    }
+    lines
+        .join("\n")
+        .replace(SoapVersion::NS_11, SoapVersion::NS_12)
+        .replace("soapenv:", "env:")
+        .replace("xmlns:soapenv=", "xmlns:env=")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_has_samples_in_both_versions() {
+        for op in [
+            "CreateUser",
+            "GetProduct",
+            "PlaceOrder",
+            "SalesReport",
+            "Echo",
+            "GetItem",
+        ] {
+            let v11 = sample(op, SoapVersion::V11).unwrap();
+            let v12 = sample(op, SoapVersion::V12).unwrap();
+            assert!(v11.contains(SoapVersion::NS_11), "{op}");
+            assert!(
+                v12.contains(SoapVersion::NS_12) && !v12.contains(SoapVersion::NS_11),
+                "{op}"
+            );
+        }
+        assert_eq!(sample("Nope", SoapVersion::V11), None);
+    }
+}
