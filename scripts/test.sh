@@ -28,3 +28,5 @@ cargo build --locked --bin soapstone
 SOAPSTONE_BIN="$PWD/target/debug/soapstone" bash tests/interop/run.sh
 echo "== crash: kill -9 under concurrent writes"
 SOAPSTONE_BIN="$PWD/target/debug/soapstone" bash tests/crash/run.sh
+echo "== pages: the HTML service pages end to end in headless Chromium"
+SOAPSTONE_BIN="$PWD/target/debug/soapstone" bash tests/pages/run.sh

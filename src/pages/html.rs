@@ -32,10 +32,14 @@ const STYLE: &str = "body{font:15px/1.5 system-ui,sans-serif;max-width:72rem;mar
 h1,h2,h3{line-height:1.2}a{color:#0b5cad}code,pre,textarea{font:13px/1.4 ui-monospace,monospace}\
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #d8dde3;padding:.4rem;text-align:left;vertical-align:top}\
 section.op{border:1px solid #d8dde3;border-radius:6px;padding:0 1rem 1rem;margin:1.5rem 0}\
-textarea{width:100%;min-height:14rem;box-sizing:border-box}pre.out{background:#f4f6f8;padding:.75rem;overflow:auto;min-height:2rem;white-space:pre-wrap}\
+textarea{width:100%;min-height:22rem;box-sizing:border-box}pre.out{background:#f4f6f8;padding:.75rem;overflow:auto;min-height:2rem;white-space:pre-wrap}\
 button{font:inherit;padding:.3rem 1rem}.muted{color:#5b6672}";
 
 const SCRIPT: &str = r#"
+function esc(text, quotes) {
+  const t = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return quotes ? t.replace(/"/g, '&quot;') : t;
+}
 function pretty(xml) {
   const doc = new DOMParser().parseFromString(xml, 'application/xml');
   if (doc.getElementsByTagName('parsererror').length) return xml;
@@ -43,12 +47,12 @@ function pretty(xml) {
   (function walk(node, depth) {
     const pad = '  '.repeat(depth);
     for (const child of node.childNodes) {
-      if (child.nodeType === 3) { const t = child.nodeValue.trim(); if (t) out.push(pad + t); continue; }
+      if (child.nodeType === 3) { const t = child.nodeValue.trim(); if (t) out.push(pad + esc(t)); continue; }
       if (child.nodeType !== 1) continue;
-      const attrs = Array.from(child.attributes).map(a => ` ${a.name}="${a.value}"`).join('');
+      const attrs = Array.from(child.attributes).map(a => ` ${a.name}="${esc(a.value, true)}"`).join('');
       const kids = Array.from(child.childNodes);
       if (kids.length === 1 && kids[0].nodeType === 3) {
-        out.push(`${pad}<${child.nodeName}${attrs}>${kids[0].nodeValue}</${child.nodeName}>`);
+        out.push(`${pad}<${child.nodeName}${attrs}>${esc(kids[0].nodeValue)}</${child.nodeName}>`);
       } else if (!kids.length) {
         out.push(`${pad}<${child.nodeName}${attrs}/>`);
       } else {
@@ -159,13 +163,17 @@ pub fn service(
         &format!(
             "<p><a href=\"/services\">All services</a></p><h1>{name}</h1><p>{summary}</p>\
              <p>Endpoint <code>{endpoint}</code> (SOAP 1.1 and 1.2) · <a href=\"{path}?wsdl\">WSDL</a> · \
-             <a href=\"{path}?wsdl&amp;soap=1.1\">SOAP 1.1 only</a> · schemas {schemas}</p>\
+             <a href=\"{path}?wsdl&amp;soap=1.1\">SOAP 1.1 only</a>{schemas}</p>\
              <p class=\"muted\">Each sample below can be edited and sent; the answer is shown as the server wrote it, indented.</p>\
              {ops}<script>{SCRIPT}</script>",
             name = escape(view.name),
             summary = escape(&view.docs.summary),
             endpoint = escape(&format!("{base}{}", view.path)),
-            schemas = schemas.join(" · "),
+            schemas = if schemas.is_empty() {
+                String::new()
+            } else {
+                format!(" · schemas {}", schemas.join(" · "))
+            },
         ),
     )
 }
