@@ -157,6 +157,9 @@ fn run_server(settings: Settings) -> Result<(), String> {
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         tracing::info!(db = %app.db.path().display(), "listening on http://{addr}");
         serve(listener, app.routes, options, shutdown_signal()).await;
+        if !app.db.close(std::time::Duration::from_secs(10)) {
+            tracing::warn!("the database writer did not close in time");
+        }
         tracing::info!("stopped");
         Ok(())
     })

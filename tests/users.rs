@@ -290,6 +290,11 @@ async fn acknowledged_writes_survive_a_graceful_shutdown_and_restart() {
     }
     let (code, dir) = server.stop();
     assert_eq!(code, Some(0), "graceful shutdown exits 0");
+    let wal = dir.path().join("soapstone.db-wal");
+    assert!(
+        !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+        "a clean stop checkpoints the WAL into the database file"
+    );
     eprintln!(
         "{} of 40 writes acknowledged before the shutdown",
         acknowledged.len()

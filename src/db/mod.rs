@@ -117,6 +117,17 @@ impl Database {
         &self.path
     }
 
+    /// Closes the database once every other handle is gone (after the server has stopped):
+    /// the read connections close, then the writer finishes its queue, checkpoints the WAL
+    /// into the main file and closes. True when that happened within `wait`.
+    pub fn close(self, wait: std::time::Duration) -> bool {
+        let Database {
+            writer, readers, ..
+        } = self;
+        drop(readers);
+        writer.close(wait)
+    }
+
     /// `Ok` when a read succeeds and the schema is the one this program migrates to.
     pub async fn ready(&self) -> Result<(), DbError> {
         let version: i64 = self

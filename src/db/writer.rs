@@ -4,6 +4,8 @@
 //! fails or panics is rolled back alone.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
@@ -21,16 +23,30 @@ const QUEUE: usize = 4096;
 #[derive(Clone)]
 pub struct Writer {
     queue: mpsc::Sender<Job>,
+    /// Told when the thread has checkpointed and closed its connection.
+    closed: Arc<Mutex<Option<std::sync::mpsc::Receiver<()>>>>,
 }
 
 impl Writer {
     pub(super) fn start(conn: Connection, max_batch: usize) -> Result<Self, DbError> {
         let (queue, jobs) = mpsc::channel::<Job>(QUEUE);
+        let (closed_tx, closed) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("soapstone-db-writer".into())
-            .spawn(move || run(conn, jobs, max_batch.max(1)))
+            .spawn(move || {
+                run(&conn, jobs, max_batch.max(1));
+                // Everything into the main file, so that a stopped database is one file.
+                if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
+                    tracing::warn!(error = %e, "final checkpoint failed");
+                }
+                drop(conn);
+                let _ = closed_tx.send(());
+            })
             .map_err(|e| DbError::Task(format!("cannot start the writer thread: {e}")))?;
-        Ok(Writer { queue })
+        Ok(Writer {
+            queue,
+            closed: Arc::new(Mutex::new(Some(closed))),
+        })
     }
 
     /// Runs `job` in the write transaction; resolves once its changes are committed (or with
@@ -64,13 +80,21 @@ impl Writer {
             .unwrap_or_else(|_| Err(E::from(DbError::Task("a write job panicked".into()))))
     }
 
+    /// Gives up this handle and, when it was the last one, waits up to `wait` for the thread to
+    /// finish the queued jobs, checkpoint and close its connection. True when it did.
+    pub fn close(self, wait: Duration) -> bool {
+        let closed = self.closed.lock().ok().and_then(|mut c| c.take());
+        drop(self);
+        closed.is_some_and(|closed| closed.recv_timeout(wait).is_ok())
+    }
+
     /// Jobs waiting for the writer.
     pub fn queue_depth(&self) -> usize {
         QUEUE - self.queue.capacity()
     }
 }
 
-fn run(conn: Connection, mut jobs: mpsc::Receiver<Job>, max_batch: usize) {
+fn run(conn: &Connection, mut jobs: mpsc::Receiver<Job>, max_batch: usize) {
     while let Some(first) = jobs.blocking_recv() {
         let mut batch = vec![first];
         while batch.len() < max_batch {
@@ -79,7 +103,7 @@ fn run(conn: Connection, mut jobs: mpsc::Receiver<Job>, max_batch: usize) {
                 Err(_) => break,
             }
         }
-        run_batch(&conn, batch);
+        run_batch(conn, batch);
     }
 }
 

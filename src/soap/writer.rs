@@ -5,7 +5,7 @@
 
 use super::{Fault, FaultCode, SoapVersion};
 use crate::codec::{Encode, Message, write_message};
-use crate::common::ServerFault;
+use crate::common::{COMMON, ServerFault};
 use crate::xml::XmlWriter;
 
 const XML_DECL: &str = r#"<?xml version="1.0" encoding="utf-8"?>"#;
@@ -47,9 +47,7 @@ pub fn write_fault(version: SoapVersion, fault: &Fault, request_id: &str) -> Vec
     let p = version.namespace().prefix;
     let mut w = XmlWriter::with_capacity(1024);
     open(&mut w, version);
-    if version == SoapVersion::V12 {
-        write_12_fault_headers(&mut w, fault);
-    }
+    write_fault_headers(&mut w, version, fault, request_id);
     w.open(p, "Body");
     w.open(p, "Fault");
     let server_detail =
@@ -137,15 +135,22 @@ pub fn write_fault(version: SoapVersion, fault: &Fault, request_id: &str) -> Vec
     w.into_bytes()
 }
 
-/// SOAP 1.2 headers that belong to some faults: `NotUnderstood` for MustUnderstand, and
-/// `Upgrade` listing the envelopes we speak for VersionMismatch.
-fn write_12_fault_headers(w: &mut XmlWriter, fault: &Fault) {
-    let p = SoapVersion::V12.namespace().prefix;
-    let upgrade = fault.code == FaultCode::VersionMismatch;
-    if fault.not_understood.is_empty() && !upgrade {
+/// The Header of a fault: the request id (`c:RequestId`) always; in SOAP 1.2 also
+/// `NotUnderstood` for MustUnderstand and `Upgrade` listing the envelopes we speak for
+/// VersionMismatch.
+fn write_fault_headers(w: &mut XmlWriter, version: SoapVersion, fault: &Fault, request_id: &str) {
+    let p = version.namespace().prefix;
+    w.open(p, "Header");
+    w.start(COMMON.prefix, "RequestId");
+    w.declare(COMMON);
+    w.close_start();
+    w.text(request_id);
+    w.end(COMMON.prefix, "RequestId");
+    if version == SoapVersion::V11 {
+        w.end(p, "Header");
         return;
     }
-    w.open(p, "Header");
+    let upgrade = fault.code == FaultCode::VersionMismatch;
     for (ns, local) in &fault.not_understood {
         w.start(p, "NotUnderstood");
         if ns.is_empty() {
@@ -212,6 +217,7 @@ mod tests {
             r#"<env:Text xml:lang="en">Internal server error (request id req-9)</env:Text>"#
         ));
         assert!(xml.contains("<c:requestId>req-9</c:requestId>"), "{xml}");
+        assert!(xml.contains(r#"<env:Header><c:RequestId xmlns:c="http://soapstone.dev/schema/common/v1">req-9</c:RequestId></env:Header>"#), "{xml}");
         let fault_part = &xml[xml.find("<env:Fault>").unwrap()..];
         assert!(
             !fault_part.contains("> <") && !fault_part.contains(">\n"),

@@ -81,9 +81,14 @@ impl Server {
                 }
             }
         });
-        let base = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the server reports its address within 30 s");
+        let base = match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(base) => base,
+            Err(e) => {
+                std::thread::sleep(Duration::from_millis(200));
+                let log = logs.lock().map(|l| l.join("\n")).unwrap_or_default();
+                panic!("the server did not report its address ({e}); its log:\n{log}");
+            }
+        };
         Server {
             child: Some(child),
             logs,
@@ -303,8 +308,21 @@ impl Reply {
             "{}",
             self.body
         );
+        self.assert_request_id_header();
         validate(&self.body);
         self
+    }
+
+    /// Every fault carries its request id in a `c:RequestId` header block, the same as the
+    /// X-Request-Id response header.
+    fn assert_request_id_header(&self) {
+        let id = self.request_id.clone().expect("an X-Request-Id header");
+        assert_eq!(
+            self.texts(COMMON_NS, "RequestId"),
+            vec![id],
+            "{}",
+            self.body
+        );
     }
 
     /// Asserts a SOAP 1.2 fault with Code/Value `env:<code>` that validates and holds no
@@ -323,6 +341,7 @@ impl Reply {
             "{}",
             self.body
         );
+        self.assert_request_id_header();
         let fault = &self.body[self.body.find("<env:Fault>").expect("a Fault")..];
         assert!(
             !fault.contains(">\n") && !fault.contains("> <"),
