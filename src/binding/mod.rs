@@ -5,6 +5,7 @@ mod base_url;
 mod inflate;
 mod media;
 mod ratelimit;
+mod request_id;
 mod routes;
 mod server;
 

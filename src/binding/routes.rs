@@ -19,6 +19,7 @@ use super::base_url::external_base;
 use super::inflate::{InflateError, inflate};
 use super::media::soap_media;
 use super::ratelimit::RateLimiter;
+use super::request_id::next_request_id;
 use crate::contract::Contract;
 use crate::endpoint::{Endpoint, SoapRequest};
 use crate::metrics::METRICS;
@@ -390,7 +391,7 @@ fn request_id(headers: &http::HeaderMap) -> String {
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
-        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string)
+        .map_or_else(next_request_id, str::to_string)
 }
 
 fn method_not_allowed() -> HttpResponse {

@@ -14,9 +14,10 @@ use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::SizeAbove;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
+use super::request_id::MakeSequentialId;
 use super::routes::ConnInfo;
 use super::{AccessInfo, Routes};
 use crate::metrics::{METRICS, OperationLabels, RequestLabels};
@@ -162,7 +163,7 @@ pub async fn serve(
         let info = ConnInfo { remote, local };
         let routes = routes.clone();
         let service = ServiceBuilder::new()
-            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(SetRequestIdLayer::x_request_id(MakeSequentialId))
             .layer(PropagateRequestIdLayer::x_request_id())
             .layer(
                 CompressionLayer::new()
