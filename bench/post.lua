@@ -20,7 +20,7 @@ function request()
     return wrk.request()
   end
   counter = counter + 1
-  local body = template:gsub("{{N}}", string.format("%d_%d", id, counter))
+  local body = template:gsub("{{N}}", string.format("%s_%d_%d", os.getenv("RUN") or "0", id, counter))
   return wrk.format(nil, nil, nil, body)
 end
 

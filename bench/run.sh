@@ -70,7 +70,7 @@ run() {
   curl -sf -o /dev/null -H 'Content-Type: text/xml' -H "SOAPAction: \"$action\"" --data-binary @"$work/warmup.xml" "http://$addr$path" \
     || { echo "$kind $point: the server does not answer correctly" >&2; exit 1; }
   local before; before=$(cpu_ticks "$pid")
-  local out; out=$(BODY_FILE="$body" SOAPACTION="$action" "${load_cpu[@]}" wrk -t1 -c"$connections" -d"${DURATION}s" --latency -s bench/post.lua "http://$addr$path")
+  local out; out=$(RUN="$repeat" BODY_FILE="$body" SOAPACTION="$action" "${load_cpu[@]}" wrk -t1 -c"$connections" -d"${DURATION}s" --latency -s bench/post.lua "http://$addr$path")
   local after; after=$(cpu_ticks "$pid")
   local rss; rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
   stop
