@@ -3,16 +3,12 @@
 
 use std::sync::Arc;
 
-use time::OffsetDateTime;
-
 use super::cache::ProductCache;
 use super::model::{NewProduct, Product, ProductChanges, ProductFilter};
 use super::repository::{AdjustOutcome, CatalogRepoError, ProductRepository};
-use crate::common::{Money, PageTokens, Violation, violation};
+use crate::common::{Money, PageTokens, Violation, now, page_size, violation};
 use crate::db::DbError;
 
-pub const DEFAULT_PAGE_SIZE: i32 = 50;
-pub const MAX_PAGE_SIZE: i32 = 500;
 const MAX_TAGS: usize = 20;
 
 /// Why a Catalog call failed.
@@ -192,13 +188,7 @@ impl CatalogService {
     pub async fn search(&self, request: SearchRequest) -> Result<ProductPage, CatalogError> {
         let mut filter = request.filter;
         let mut violations = Vec::new();
-        let page_size = request.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-        if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
-            violations.push(violation(
-                "pageSize",
-                format!("must be between 1 and {MAX_PAGE_SIZE}"),
-            ));
-        }
+        let limit = page_size(request.page_size, &mut violations);
         if let Some(text) = &request.text {
             if text.chars().count() > 200 {
                 violations.push(violation("text", "must be at most 200 characters"));
@@ -211,20 +201,12 @@ impl CatalogService {
             violations.push(violation("maxPrice", "must not be below minPrice"));
         }
         let scope = scope(&filter);
-        let after = match request.page_token.as_deref() {
-            Some(token) => match self.tokens.open(&scope, token) {
-                Ok(cursor) => Some(cursor),
-                Err(e) => {
-                    violations.push(violation("pageToken", e.to_string()));
-                    None
-                }
-            },
-            None => None,
-        };
+        let after =
+            self.tokens
+                .open_request(&scope, request.page_token.as_deref(), &mut violations);
         if !violations.is_empty() {
             return Err(CatalogError::Invalid(violations));
         }
-        let limit = usize::try_from(page_size).unwrap_or(1);
         let rows = self.repo.search(filter, after, limit).await?;
         Ok(ProductPage {
             products: rows.products,
@@ -232,13 +214,6 @@ impl CatalogService {
             total: rows.total,
         })
     }
-}
-
-/// Now, to the millisecond that storage keeps.
-fn now() -> OffsetDateTime {
-    let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(u32::from(now.millisecond()) * 1_000_000)
-        .unwrap_or(now)
 }
 
 /// An FTS5 query requiring every word of `text` as a word or word prefix; `None` when the

@@ -1,14 +1,18 @@
 //! Types of `xsd/common.xsd` that every service shares: fault details, money and paging.
 
+mod clock;
 mod faults;
 mod money;
 mod names;
 mod paging;
 
+pub use clock::now;
 pub use faults::{FieldError, ServerFault, ValidationFault, Violation, violation};
 pub use money::{Currency, MAX_MINOR_UNITS, Money, format_minor};
 pub(crate) use names::names;
-pub use paging::{Cursor, CursorValue, PageTokenError, PageTokens};
+pub use paging::{
+    Cursor, CursorValue, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageTokenError, PageTokens, page_size,
+};
 
 use crate::xml::Namespace;
 

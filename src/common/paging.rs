@@ -9,6 +9,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use super::{Violation, violation};
+
 const TAG_LEN: usize = 16;
 const VERSION: u8 = 1;
 
@@ -31,6 +33,24 @@ pub struct Cursor {
 pub enum PageTokenError {
     #[error("the page token is not valid: it was altered, or it belongs to a different query")]
     Invalid,
+}
+
+/// Page size when a request gives none, and the largest a request may ask for
+/// (`c:PageSize`).
+pub const DEFAULT_PAGE_SIZE: i32 = 50;
+pub const MAX_PAGE_SIZE: i32 = 500;
+
+/// The page size a request asked for (the default when it gave none); a violation on
+/// `pageSize` when it is out of range.
+pub fn page_size(requested: Option<i32>, violations: &mut Vec<Violation>) -> usize {
+    let size = requested.unwrap_or(DEFAULT_PAGE_SIZE);
+    if !(1..=MAX_PAGE_SIZE).contains(&size) {
+        violations.push(violation(
+            "pageSize",
+            format!("must be between 1 and {MAX_PAGE_SIZE}"),
+        ));
+    }
+    usize::try_from(size.clamp(1, MAX_PAGE_SIZE)).unwrap_or(1)
 }
 
 /// Seals and opens page tokens under one key.
@@ -67,6 +87,23 @@ impl PageTokens {
         let tag = self.tag(scope, &payload);
         payload.extend_from_slice(&tag[..TAG_LEN]);
         URL_SAFE_NO_PAD.encode(payload)
+    }
+
+    /// The cursor of a request's `pageToken` (none when it sent none); a violation on
+    /// `pageToken` when the token is not genuine or not for `scope`.
+    pub fn open_request(
+        &self,
+        scope: &str,
+        token: Option<&str>,
+        violations: &mut Vec<Violation>,
+    ) -> Option<Cursor> {
+        match self.open(scope, token?) {
+            Ok(cursor) => Some(cursor),
+            Err(e) => {
+                violations.push(violation("pageToken", e.to_string()));
+                None
+            }
+        }
     }
 
     /// The cursor in `token`, if it is genuine and was issued for `scope`.

@@ -11,11 +11,9 @@ use super::model::{
 };
 use super::repository::{OrderRepository, PlaceOutcome, TransitionOutcome};
 use crate::catalog::ProductCache;
-use crate::common::{PageTokens, Violation, violation};
+use crate::common::{PageTokens, Violation, now, page_size, violation};
 use crate::db::DbError;
 
-pub const DEFAULT_PAGE_SIZE: i32 = 50;
-pub const MAX_PAGE_SIZE: i32 = 500;
 const MAX_LINES: usize = 500;
 
 /// Why an Order call failed.
@@ -134,13 +132,7 @@ impl OrderService {
     pub async fn list(&self, request: ListOrdersRequest) -> Result<OrderPage, OrderError> {
         let filter = request.filter;
         let mut violations = Vec::new();
-        let page_size = request.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-        if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
-            violations.push(violation(
-                "pageSize",
-                format!("must be between 1 and {MAX_PAGE_SIZE}"),
-            ));
-        }
+        let limit = page_size(request.page_size, &mut violations);
         if let (Some(from), Some(to)) = (filter.placed_from, filter.placed_to)
             && from > to
         {
@@ -153,20 +145,12 @@ impl OrderService {
             filter.placed_from.map(crate::db::millis),
             filter.placed_to.map(crate::db::millis)
         );
-        let after = match request.page_token.as_deref() {
-            Some(token) => match self.tokens.open(&scope, token) {
-                Ok(cursor) => Some(cursor),
-                Err(e) => {
-                    violations.push(violation("pageToken", e.to_string()));
-                    None
-                }
-            },
-            None => None,
-        };
+        let after =
+            self.tokens
+                .open_request(&scope, request.page_token.as_deref(), &mut violations);
         if !violations.is_empty() {
             return Err(OrderError::Invalid(violations));
         }
-        let limit = usize::try_from(page_size).unwrap_or(1);
         let rows = self.repo.list(filter, after, limit).await?;
         Ok(OrderPage {
             orders: rows.orders,
@@ -222,13 +206,6 @@ impl OrderService {
         }
         Ok(self.repo.sales_report(from, to, group).await?)
     }
-}
-
-/// Now, to the millisecond that storage keeps.
-fn now() -> OffsetDateTime {
-    let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(u32::from(now.millisecond()) * 1_000_000)
-        .unwrap_or(now)
 }
 
 fn check_order(order: &NewOrder) -> Vec<Violation> {

@@ -2,16 +2,10 @@
 
 use std::sync::Arc;
 
-use time::OffsetDateTime;
-
 use super::model::{NewUser, Role, User, UserChanges, UserFilter, UserKey, UserSort};
 use super::repository::{RepoError, UniqueField, UserRepository};
-use crate::common::{Cursor, CursorValue, PageTokens, Violation, violation};
+use crate::common::{Cursor, CursorValue, PageTokens, Violation, now, page_size, violation};
 use crate::db::DbError;
-
-/// Default and largest page sizes of ListUsers.
-pub const DEFAULT_PAGE_SIZE: i32 = 50;
-pub const MAX_PAGE_SIZE: i32 = 500;
 
 /// Why a User service call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -112,13 +106,7 @@ impl UserService {
     pub async fn list(&self, request: ListRequest) -> Result<UserList, UserError> {
         let mut filter = request.filter;
         let mut violations = Vec::new();
-        let page_size = request.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-        if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
-            violations.push(violation(
-                "pageSize",
-                format!("must be between 1 and {MAX_PAGE_SIZE}"),
-            ));
-        }
+        let limit = page_size(request.page_size, &mut violations);
         if let Some(part) = &mut filter.email_contains {
             if part.chars().count() > 254 {
                 violations.push(violation("emailContains", "must be at most 254 characters"));
@@ -126,20 +114,12 @@ impl UserService {
             *part = part.to_lowercase();
         }
         let scope = scope(&filter);
-        let after = match request.page_token.as_deref() {
-            Some(token) => match self.tokens.open(&scope, token) {
-                Ok(cursor) => Some(cursor),
-                Err(e) => {
-                    violations.push(violation("pageToken", e.to_string()));
-                    None
-                }
-            },
-            None => None,
-        };
+        let after =
+            self.tokens
+                .open_request(&scope, request.page_token.as_deref(), &mut violations);
         if !violations.is_empty() {
             return Err(UserError::Invalid(violations));
         }
-        let limit = usize::try_from(page_size).unwrap_or(1);
         let sort = filter.sort;
         let rows = self
             .repo
@@ -190,13 +170,6 @@ impl UserService {
             other => other.map_err(internal),
         }
     }
-}
-
-/// Now, to the millisecond that storage keeps.
-fn now() -> OffsetDateTime {
-    let now = OffsetDateTime::now_utc();
-    now.replace_nanosecond(now.millisecond() as u32 * 1_000_000)
-        .unwrap_or(now)
 }
 
 fn internal(error: RepoError) -> UserError {
