@@ -15,7 +15,6 @@ mod service;
 mod sqlite;
 
 pub use cache::ProductCache;
-pub use faults::{InsufficientStockFault, ProductNotFoundFault};
 pub use messages::CATALOG;
 pub use model::{NewProduct, Product, ProductChanges, ProductFilter, ProductSort, ProductStatus};
 pub use operations::soap_service;

@@ -1,9 +1,9 @@
 //! The Order service's own fault details (declared in common.xsd) and the one place where
-//! [`OrderError`] becomes a SOAP fault. Products and stock are reported with the catalog's
-//! fault details.
+//! [`OrderError`] becomes a SOAP fault. Products and stock are reported as the catalog
+//! reports them.
 
 use super::service::OrderError;
-use crate::catalog::{InsufficientStockFault, ProductNotFoundFault};
+use crate::catalog::CatalogError;
 use crate::codec::{Encode, Message};
 use crate::common::{COMMON, FieldError};
 use crate::endpoint::validation_fault;
@@ -59,19 +59,17 @@ impl From<OrderError> for Fault {
             OrderError::NotFound(id) => {
                 Fault::client(message.clone()).with_detail(OrderNotFoundFault { message, id })
             }
-            OrderError::ProductNotFound(sku) => {
-                Fault::client(message.clone()).with_detail(ProductNotFoundFault { message, sku })
-            }
+            OrderError::ProductNotFound(sku) => CatalogError::NotFound(sku).into(),
             OrderError::InsufficientStock {
                 sku,
                 requested,
                 available,
-            } => Fault::client(message.clone()).with_detail(InsufficientStockFault {
-                message,
+            } => CatalogError::InsufficientStock {
                 sku,
                 requested,
                 available,
-            }),
+            }
+            .into(),
             OrderError::InvalidState {
                 id,
                 current,
