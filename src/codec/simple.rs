@@ -80,7 +80,8 @@ impl SimpleType for Decimal {
             .map_err(|_| format!("'{text}' is out of the supported xs:decimal range"))
     }
     fn write(&self, w: &mut XmlWriter) {
-        w.raw(&self.to_string());
+        use std::fmt::Write;
+        let _ = write!(w, "{self}");
     }
 }
 
@@ -90,7 +91,7 @@ impl SimpleType for OffsetDateTime {
             .ok_or_else(|| format!("'{text}' is not a valid xs:dateTime"))
     }
     fn write(&self, w: &mut XmlWriter) {
-        w.raw(&format_datetime(*self));
+        write_datetime(*self, w);
     }
 }
 
@@ -166,23 +167,50 @@ pub fn parse_datetime(s: &str) -> Option<OffsetDateTime> {
 /// Formats an instant as an xs:dateTime in UTC with at least milliseconds and as many more
 /// fraction digits as it has, e.g. `2026-11-24T08:00:00.123Z` or `…00.123456Z`.
 pub fn format_datetime(at: OffsetDateTime) -> String {
+    let mut out = String::with_capacity(32);
+    write_datetime(at, &mut out);
+    out
+}
+
+/// [`format_datetime`] into `out`, without allocating.
+fn write_datetime(at: OffsetDateTime, out: &mut impl std::fmt::Write) {
     let at = at.to_offset(UtcOffset::UTC);
-    let nanos = format!("{:09}", at.nanosecond());
-    let fraction = nanos.trim_end_matches('0');
-    let fraction = if fraction.len() < 3 {
-        &nanos[..3]
-    } else {
-        fraction
+    let year = at.year();
+    if !(0..=9999).contains(&year) {
+        let _ = write!(
+            out,
+            "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second(),
+            at.millisecond()
+        );
+        return;
+    }
+    let mut buf = *b"0000-00-00T00:00:00.000000000Z";
+    let mut put = |at: usize, width: usize, mut value: u32| {
+        for i in (at..at + width).rev() {
+            buf[i] = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
     };
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{fraction}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second(),
-    )
+    put(0, 4, year.unsigned_abs());
+    put(5, 2, u32::from(u8::from(at.month())));
+    put(8, 2, u32::from(at.day()));
+    put(11, 2, u32::from(at.hour()));
+    put(14, 2, u32::from(at.minute()));
+    put(17, 2, u32::from(at.second()));
+    put(20, 9, at.nanosecond());
+    let digits = buf[20..29]
+        .iter()
+        .rposition(|d| *d != b'0')
+        .map_or(0, |i| i + 1)
+        .max(3);
+    let end = 20 + digits;
+    buf[end] = b'Z';
+    let _ = out.write_str(std::str::from_utf8(&buf[..=end]).unwrap_or_default());
 }
 
 #[cfg(test)]

@@ -103,9 +103,14 @@ impl XmlWriter {
     fn escape(&mut self, text: &str, attribute: bool) {
         const REPLACEMENT: &[u8] = "\u{FFFD}".as_bytes();
         let bytes = text.as_bytes();
+        let table = if attribute { &ATTRIBUTE } else { &TEXT };
         let mut from = 0;
         let mut i = 0;
         while i < bytes.len() {
+            if !table[usize::from(bytes[i])] {
+                i += 1;
+                continue;
+            }
             let b = bytes[i];
             let (replacement, width): (&[u8], usize) = match b {
                 b'&' => (b"&amp;", 1),
@@ -134,6 +139,35 @@ impl XmlWriter {
             from = i;
         }
         self.buf.extend_from_slice(&bytes[from..]);
+    }
+}
+
+/// Bytes the escaper must look at: markup, CR, C0 controls, and the lead byte of U+FFFE/FFFF;
+/// in attributes also quotes, LF and tab.
+const TEXT: [bool; 256] = needs_escape(false);
+const ATTRIBUTE: [bool; 256] = needs_escape(true);
+
+const fn needs_escape(attribute: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = attribute || !(b == b'\t' as usize || b == b'\n' as usize);
+        b += 1;
+    }
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'\r' as usize] = true;
+    table[0xEF] = true;
+    table[b'"' as usize] = attribute;
+    table
+}
+
+/// Raw markup through `write!`, for values whose formatting needs no escaping (numbers).
+impl std::fmt::Write for XmlWriter {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.raw(s);
+        Ok(())
     }
 }
 
