@@ -12,7 +12,7 @@ use super::model::{
 };
 use super::repository::{AdjustOutcome, CatalogRepoError, ProductRepository, ProductRows};
 use crate::common::{Currency, Cursor, CursorValue, Money};
-use crate::db::{Database, DbError, bad_column, from_millis, millis};
+use crate::db::{Database, DbError, Listing, bad_column, from_millis, millis, page};
 
 /// Products in the embedded SQLite database.
 #[derive(Clone)]
@@ -142,37 +142,19 @@ fn search_rows(
     after: Option<Cursor>,
     limit: usize,
 ) -> Result<ProductRows, CatalogRepoError> {
-    let tx = conn.unchecked_transaction()?;
-    let (where_sql, mut values) = filter_sql(filter);
-    let total: i64 = tx
-        .prepare_cached(&format!("SELECT count(*) FROM products p{where_sql}"))?
-        .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?;
-    let column = sort_column(filter.sort);
-    let (cmp, dir) = if filter.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
+    let (where_sql, values) = filter_sql(filter);
+    let listing = Listing {
+        from: "products p",
+        columns: COLUMNS,
+        filter: &where_sql,
+        values,
+        sort: sort_column(filter.sort),
+        id: "p.id",
+        descending: filter.descending,
     };
-    let mut sql = format!("SELECT {COLUMNS} FROM products p{where_sql}");
-    if let Some(cursor) = after {
-        let value = match cursor.value {
-            CursorValue::Int(i) => Value::Integer(i),
-            CursorValue::Text(t) => Value::Text(t),
-        };
-        sql.push_str(&format!(
-            " AND ({column} {cmp} ? OR ({column} = ? AND p.id {cmp} ?))"
-        ));
-        values.extend([value.clone(), value, Value::Integer(cursor.id)]);
-    }
-    sql.push_str(&format!(" ORDER BY {column} {dir}, p.id {dir} LIMIT ?"));
-    values.push(Value::Integer(i64::try_from(limit + 1).unwrap_or(i64::MAX)));
-    let mut products = tx
-        .prepare_cached(&sql)?
-        .query_map(rusqlite::params_from_iter(values.iter()), |row| {
-            Ok((row.get::<_, i64>(0)?, product_from_row(row)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    tx.commit()?;
+    let (mut products, total) = page(conn, listing, after, limit, |row| {
+        Ok((row.get::<_, i64>(0)?, product_from_row(row)?))
+    })?;
     let more = products.len() > limit;
     products.truncate(limit);
     let next = match products.last() {

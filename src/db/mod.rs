@@ -2,6 +2,7 @@
 //! and a pool of read connections. Services reach it only through their repositories.
 
 mod backup;
+mod keyset;
 mod migrations;
 mod readers;
 mod writer;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 use rusqlite::{Connection, OptionalExtension};
 
 pub use backup::{backup, restore};
+pub use keyset::{Listing, page};
 pub use readers::ReadPool;
 pub use writer::Writer;
 

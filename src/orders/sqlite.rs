@@ -14,7 +14,7 @@ use super::model::{
 };
 use super::repository::{OrderRepository, OrderRows, PlaceOutcome, TransitionOutcome};
 use crate::common::{Currency, Cursor, CursorValue, Money};
-use crate::db::{Database, DbError, bad_column, from_millis, millis};
+use crate::db::{Database, DbError, Listing, bad_column, from_millis, millis, page};
 
 /// Orders in the embedded SQLite database.
 #[derive(Clone)]
@@ -261,7 +261,6 @@ fn list_in(
     after: Option<Cursor>,
     limit: usize,
 ) -> Result<OrderRows, DbError> {
-    let tx = conn.unchecked_transaction()?;
     let mut sql = String::from(" WHERE 1 = 1");
     let mut values = Vec::new();
     if let Some(customer) = filter.customer_id {
@@ -280,30 +279,22 @@ fn list_in(
         sql.push_str(" AND o.placed_at < ?");
         values.push(Value::Integer(millis(to)));
     }
-    let total: i64 = tx
-        .prepare_cached(&format!("SELECT count(*) FROM orders o{sql}"))?
-        .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?;
-    let mut query = format!("SELECT {COLUMNS} FROM orders o{sql}");
-    if let Some(cursor) = after {
-        let CursorValue::Int(placed_at) = cursor.value else {
-            return Err(DbError::Sqlite("order cursors hold a time".into()));
-        };
-        query.push_str(" AND (o.placed_at < ? OR (o.placed_at = ? AND o.id < ?))");
-        values.extend([
-            Value::Integer(placed_at),
-            Value::Integer(placed_at),
-            Value::Integer(cursor.id),
-        ]);
+    if after
+        .as_ref()
+        .is_some_and(|c| !matches!(c.value, CursorValue::Int(_)))
+    {
+        return Err(DbError::Sqlite("order cursors hold a time".into()));
     }
-    query.push_str(" ORDER BY o.placed_at DESC, o.id DESC LIMIT ?");
-    values.push(Value::Integer(i64::try_from(limit + 1).unwrap_or(i64::MAX)));
-    let mut orders = tx
-        .prepare_cached(&query)?
-        .query_map(rusqlite::params_from_iter(values.iter()), |row| {
-            order_from_row(&tx, row)
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    tx.commit()?;
+    let listing = Listing {
+        from: "orders o",
+        columns: COLUMNS,
+        filter: &sql,
+        values,
+        sort: "o.placed_at",
+        id: "o.id",
+        descending: true,
+    };
+    let (mut orders, total) = page(conn, listing, after, limit, |row| order_from_row(conn, row))?;
     let more = orders.len() > limit;
     orders.truncate(limit);
     let next = orders.last().filter(|_| more).map(|last| Cursor {

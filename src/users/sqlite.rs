@@ -8,8 +8,8 @@ use time::OffsetDateTime;
 
 use super::model::{NewUser, Role, User, UserChanges, UserFilter, UserKey, UserSort, UserStatus};
 use super::repository::{RepoError, UniqueField, UserRepository, UserRows};
-use crate::common::{Cursor, CursorValue};
-use crate::db::{Database, DbError, bad_column, from_millis, millis};
+use crate::common::Cursor;
+use crate::db::{Database, DbError, Listing, bad_column, from_millis, millis, page};
 
 /// Users in the embedded SQLite database.
 #[derive(Clone)]
@@ -110,44 +110,23 @@ fn sort_column(sort: UserSort) -> &'static str {
     }
 }
 
-fn cursor_value(value: CursorValue) -> Value {
-    match value {
-        CursorValue::Int(i) => Value::Integer(i),
-        CursorValue::Text(t) => Value::Text(t),
-    }
-}
-
 fn list_rows(
     conn: &Connection,
     filter: &UserFilter,
     after: Option<Cursor>,
     limit: usize,
 ) -> Result<UserRows, RepoError> {
-    let tx = conn.unchecked_transaction()?;
-    let (where_sql, mut values) = filter_sql(filter);
-    let total: i64 = tx
-        .prepare_cached(&format!("SELECT count(*) FROM users u{where_sql}"))?
-        .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?;
-
-    let column = sort_column(filter.sort);
-    let (cmp, dir) = if filter.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
+    let (where_sql, values) = filter_sql(filter);
+    let listing = Listing {
+        from: "users u",
+        columns: COLUMNS,
+        filter: &where_sql,
+        values,
+        sort: sort_column(filter.sort),
+        id: "u.id",
+        descending: filter.descending,
     };
-    let mut sql = format!("SELECT {COLUMNS} FROM users u{where_sql}");
-    if let Some(cursor) = after {
-        sql.push_str(&format!(" AND ({column}, u.id) {cmp} (?, ?)"));
-        values.push(cursor_value(cursor.value));
-        values.push(Value::Integer(cursor.id));
-    }
-    sql.push_str(&format!(" ORDER BY {column} {dir}, u.id {dir} LIMIT ?"));
-    values.push(Value::Integer(i64::try_from(limit + 1).unwrap_or(i64::MAX)));
-    let mut users = tx
-        .prepare_cached(&sql)?
-        .query_map(rusqlite::params_from_iter(values.iter()), user_from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    tx.commit()?;
+    let (mut users, total) = page(conn, listing, after, limit, user_from_row)?;
     let more = users.len() > limit;
     users.truncate(limit);
     Ok(UserRows { users, more, total })
