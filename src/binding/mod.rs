@@ -1,6 +1,7 @@
 //! The HTTP binding on hyper 1 and tokio: accepts connections, wraps them in the middleware
 //! stack, routes requests to SOAP endpoints and contract documents, shuts down gracefully.
 
+mod access;
 mod base_url;
 mod inflate;
 mod media;

@@ -4,9 +4,7 @@
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use http::{HeaderValue, Request};
 use rand::RngCore;
-use tower_http::request_id::{MakeRequestId, RequestId};
 
 static PREFIX: LazyLock<String> = LazyLock::new(|| format!("{:016x}", rand::rng().next_u64()));
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -14,18 +12,6 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 /// A new request id, e.g. `9f2c41d7e05b3a18-2a`.
 pub fn next_request_id() -> String {
     format!("{}-{:x}", *PREFIX, COUNTER.fetch_add(1, Ordering::Relaxed))
-}
-
-/// Gives requests without an `X-Request-Id` one of ours.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct MakeSequentialId;
-
-impl MakeRequestId for MakeSequentialId {
-    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        HeaderValue::from_str(&next_request_id())
-            .ok()
-            .map(RequestId::new)
-    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,8 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tracing::Instrument;
+
 use bytes::Bytes;
 use http::header::{
     ALLOW, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER,
@@ -15,6 +17,7 @@ use http::header::{
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 
+use super::access::access;
 use super::base_url::external_base;
 use super::inflate::{InflateError, inflate};
 use super::media::soap_media;
@@ -128,7 +131,36 @@ impl Routes {
     }
 
     /// Answers one HTTP request.
-    pub async fn handle<B>(self: Arc<Self>, request: Request<B>) -> HttpResponse
+    /// Answers one HTTP request: gives it a request id (the caller's `X-Request-Id` when it
+    /// is usable), runs it in a span carrying that id, returns the id in `X-Request-Id`, and
+    /// writes the one access line and the metrics of the request.
+    pub async fn handle<B>(self: Arc<Self>, mut request: Request<B>) -> HttpResponse
+    where
+        B: http_body::Body<Data = Bytes>,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let started = std::time::Instant::now();
+        let id = request_id(request.headers());
+        let id_header = http::HeaderValue::from_str(&id)
+            .unwrap_or_else(|_| http::HeaderValue::from_static("-"));
+        request
+            .headers_mut()
+            .insert(X_REQUEST_ID, id_header.clone());
+        let client = request.extensions().get::<ConnInfo>().map(|c| c.remote);
+        let span = tracing::info_span!(
+            "request",
+            id,
+            method = %request.method(),
+            path = %request.uri().path(),
+            client = client.map(tracing::field::display),
+        );
+        let mut response = self.route(request).instrument(span.clone()).await;
+        response.headers_mut().insert(X_REQUEST_ID, id_header);
+        span.in_scope(|| access(&response, started.elapsed()));
+        response
+    }
+
+    async fn route<B>(&self, request: Request<B>) -> HttpResponse
     where
         B: http_body::Body<Data = Bytes>,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -386,9 +418,12 @@ fn contract<B>(mount: &Mount, request: &Request<B>) -> HttpResponse {
 
 /// The request id from `X-Request-Id` (set by the request-id layer when the caller sent none);
 /// anything unprintable or over-long is replaced by a fresh id.
+const X_REQUEST_ID: &str = "x-request-id";
+
+/// The caller's `X-Request-Id` when it is printable and at most 128 bytes, else a new id.
 fn request_id(headers: &http::HeaderMap) -> String {
     headers
-        .get("x-request-id")
+        .get(X_REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map_or_else(next_request_id, str::to_string)

@@ -14,14 +14,10 @@ use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::compression::predicate::SizeAbove;
-use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::trace::TraceLayer;
 
-use super::request_id::MakeSequentialId;
+use super::Routes;
 use super::routes::ConnInfo;
-use super::{AccessInfo, Routes};
-use crate::metrics::{METRICS, OperationLabels, RequestLabels};
-use crate::soap::FaultCode;
+use crate::metrics::METRICS;
 
 /// Connection-level settings.
 #[derive(Debug, Clone)]
@@ -57,64 +53,6 @@ impl Default for ServerOptions {
 const REFUSAL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\n\
 Content-Type: text/plain; charset=utf-8\r\nContent-Length: 37\r\nConnection: close\r\n\r\n\
 Too many connections; retry shortly.\n";
-
-/// The one log line and the metrics of a finished request.
-fn access<B: http_body::Body>(response: &http::Response<B>, latency: Duration) {
-    let status = response.status().as_u16();
-    let bytes_out = response.body().size_hint().exact().unwrap_or(0);
-    let duration_ms = latency.as_secs_f64() * 1000.0;
-    let Some(info) = response.extensions().get::<AccessInfo>() else {
-        METRICS
-            .requests
-            .get_or_create(&RequestLabels {
-                service: String::new(),
-                operation: String::new(),
-                outcome: format!("http_{status}"),
-            })
-            .inc();
-        tracing::info!(target: "soapstone::access", status, duration_ms, bytes_out, "request");
-        return;
-    };
-    let operation = info.operation.unwrap_or_default();
-    let outcome = match info.fault {
-        None => "ok",
-        Some(FaultCode::Server) => "server_fault",
-        Some(_) => "client_fault",
-    };
-    let labels = OperationLabels {
-        service: info.service.to_string(),
-        operation: operation.to_string(),
-    };
-    METRICS
-        .requests
-        .get_or_create(&RequestLabels {
-            service: labels.service.clone(),
-            operation: labels.operation.clone(),
-            outcome: outcome.to_string(),
-        })
-        .inc();
-    METRICS
-        .latency
-        .get_or_create(&labels)
-        .observe(latency.as_secs_f64());
-    METRICS
-        .bytes_in
-        .get_or_create(&labels)
-        .inc_by(info.bytes_in as u64);
-    METRICS.bytes_out.get_or_create(&labels).inc_by(bytes_out);
-    tracing::info!(
-        target: "soapstone::access",
-        service = info.service,
-        operation,
-        soap = info.version.map(|v| v.label()),
-        status,
-        fault = info.fault.map(|f| format!("{f:?}")),
-        duration_ms,
-        bytes_in = info.bytes_in,
-        bytes_out,
-        "request"
-    );
-}
 
 /// Serves `routes` on `listener` until `shutdown` completes, then drains connections.
 pub async fn serve(
@@ -163,37 +101,9 @@ pub async fn serve(
         let info = ConnInfo { remote, local };
         let routes = routes.clone();
         let service = ServiceBuilder::new()
-            .layer(SetRequestIdLayer::x_request_id(MakeSequentialId))
-            .layer(PropagateRequestIdLayer::x_request_id())
             .layer(
                 CompressionLayer::new()
                     .compress_when(SizeAbove::new(u64::from(options.compress_min_bytes))),
-            )
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(move |request: &http::Request<hyper::body::Incoming>| {
-                        let id = request
-                            .headers()
-                            .get("x-request-id")
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or_default();
-                        tracing::info_span!(
-                            "request",
-                            id,
-                            method = %request.method(),
-                            path = %request.uri().path(),
-                            client = %remote,
-                        )
-                    })
-                    .on_request(())
-                    .on_response(
-                        move |response: &http::Response<_>,
-                              latency: Duration,
-                              _: &tracing::Span| {
-                            access(response, latency);
-                        },
-                    )
-                    .on_failure(()),
             )
             .map_request(move |mut request: http::Request<hyper::body::Incoming>| {
                 request.extensions_mut().insert(info);

@@ -1,0 +1,65 @@
+//! The access log line and the request metrics, one of each per finished request.
+
+use std::time::Duration;
+
+use super::AccessInfo;
+use crate::metrics::{METRICS, OperationLabels, RequestLabels};
+use crate::soap::FaultCode;
+
+/// The one log line and the metrics of a finished request.
+pub(super) fn access<B: http_body::Body>(response: &http::Response<B>, latency: Duration) {
+    let status = response.status().as_u16();
+    let bytes_out = response.body().size_hint().exact().unwrap_or(0);
+    let duration_ms = latency.as_secs_f64() * 1000.0;
+    let Some(info) = response.extensions().get::<AccessInfo>() else {
+        METRICS
+            .requests
+            .get_or_create(&RequestLabels {
+                service: String::new(),
+                operation: String::new(),
+                outcome: format!("http_{status}"),
+            })
+            .inc();
+        tracing::info!(target: "soapstone::access", status, duration_ms, bytes_out, "request");
+        return;
+    };
+    let operation = info.operation.unwrap_or_default();
+    let outcome = match info.fault {
+        None => "ok",
+        Some(FaultCode::Server) => "server_fault",
+        Some(_) => "client_fault",
+    };
+    let labels = OperationLabels {
+        service: info.service.to_string(),
+        operation: operation.to_string(),
+    };
+    METRICS
+        .requests
+        .get_or_create(&RequestLabels {
+            service: labels.service.clone(),
+            operation: labels.operation.clone(),
+            outcome: outcome.to_string(),
+        })
+        .inc();
+    METRICS
+        .latency
+        .get_or_create(&labels)
+        .observe(latency.as_secs_f64());
+    METRICS
+        .bytes_in
+        .get_or_create(&labels)
+        .inc_by(info.bytes_in as u64);
+    METRICS.bytes_out.get_or_create(&labels).inc_by(bytes_out);
+    tracing::info!(
+        target: "soapstone::access",
+        service = info.service,
+        operation,
+        soap = info.version.map(|v| v.label()),
+        status,
+        fault = info.fault.map(|f| format!("{f:?}")),
+        duration_ms,
+        bytes_in = info.bytes_in,
+        bytes_out,
+        "request"
+    );
+}
