@@ -1,23 +1,12 @@
 //! The command line: version, help, and `migrate` creating a database from nothing.
 
-use std::process::Command;
+mod support;
 
-fn soapstone(args: &[&str]) -> (bool, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_soapstone"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
-}
+use std::process::Command;
 
 #[test]
 fn version_and_help() {
-    let (ok, text) = soapstone(&["--version"]);
+    let (ok, text) = support::run(&["--version"]);
     assert!(ok);
     assert_eq!(
         text.trim(),
@@ -28,11 +17,11 @@ fn version_and_help() {
         &["serve", "--help"],
         &["migrate", "--help"],
     ] {
-        let (ok, text) = soapstone(args);
+        let (ok, text) = support::run(args);
         assert!(ok, "{args:?}");
         assert!(text.contains("Usage: soapstone"), "{text}");
     }
-    let (ok, text) = soapstone(&["serve", "--listen", "not-an-address"]);
+    let (ok, text) = support::run(&["serve", "--listen", "not-an-address"]);
     assert!(!ok);
     assert!(text.contains("listen = not-an-address"), "{text}");
 }
@@ -106,7 +95,7 @@ fn migrate_creates_the_database_and_its_folder_and_is_repeatable() {
     let db = dir.path().join("nested/folder/soapstone.db");
     let db = db.to_str().unwrap();
     for _ in 0..2 {
-        let (ok, text) = soapstone(&["migrate", "--db", db]);
+        let (ok, text) = support::run(&["migrate", "--db", db]);
         assert!(ok, "{text}");
         assert!(text.contains("schema version 2"), "{text}");
     }
@@ -126,7 +115,7 @@ fn seed_fills_a_consistent_database_and_adds_to_it() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("seeded.db");
     let db = db.to_str().unwrap();
-    let (ok, text) = soapstone(&[
+    let (ok, text) = support::run(&[
         "seed",
         "--db",
         db,
@@ -142,7 +131,7 @@ fn seed_fills_a_consistent_database_and_adds_to_it() {
         text.contains("added 60 users, 30 products, 200 orders"),
         "{text}"
     );
-    let (ok, text) = soapstone(&["seed", "--db", db, "--users", "5", "--orders", "10"]);
+    let (ok, text) = support::run(&["seed", "--db", db, "--users", "5", "--orders", "10"]);
     assert!(ok, "{text}");
 
     let conn = rusqlite::Connection::open(db).unwrap();
@@ -166,7 +155,7 @@ fn seed_fills_a_consistent_database_and_adds_to_it() {
         0
     );
     assert_eq!(count("SELECT count(*) FROM pragma_foreign_key_check"), 0);
-    let (ok, text) = soapstone(&[
+    let (ok, text) = support::run(&[
         "seed",
         "--db",
         dir.path().join("empty.db").to_str().unwrap(),

@@ -233,19 +233,6 @@ async fn rate_limiting_per_client_answers_a_server_fault_with_503() {
     );
 }
 
-fn soapstone(args: &[&str]) -> (bool, String) {
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_soapstone"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
-}
-
 #[tokio::test]
 async fn a_backup_taken_under_write_load_holds_every_earlier_acknowledged_write() {
     let server = Arc::new(Server::start());
@@ -279,7 +266,7 @@ async fn a_backup_taken_under_write_load_holds_every_earlier_acknowledged_write(
     let (ok, text) = tokio::task::spawn_blocking({
         let (db, out) = (db.clone(), out.clone());
         move || {
-            soapstone(&[
+            support::run(&[
                 "backup",
                 "--db",
                 db.to_str().unwrap(),
@@ -323,7 +310,7 @@ async fn a_backup_taken_under_write_load_holds_every_earlier_acknowledged_write(
 
     // Restore refuses to overwrite without --force, then serves the restored data.
     let target = server.dir.path().join("restored/soapstone.db");
-    let (ok, text) = soapstone(&[
+    let (ok, text) = support::run(&[
         "restore",
         "--from",
         out.to_str().unwrap(),
@@ -331,7 +318,7 @@ async fn a_backup_taken_under_write_load_holds_every_earlier_acknowledged_write(
         target.to_str().unwrap(),
     ]);
     assert!(ok, "{text}");
-    let (ok, text) = soapstone(&[
+    let (ok, text) = support::run(&[
         "restore",
         "--from",
         out.to_str().unwrap(),
@@ -339,7 +326,7 @@ async fn a_backup_taken_under_write_load_holds_every_earlier_acknowledged_write(
         target.to_str().unwrap(),
     ]);
     assert!(!ok && text.contains("--force"), "{text}");
-    let (ok, text) = soapstone(&[
+    let (ok, text) = support::run(&[
         "restore",
         "--from",
         out.to_str().unwrap(),
@@ -348,7 +335,7 @@ async fn a_backup_taken_under_write_load_holds_every_earlier_acknowledged_write(
         "--force",
     ]);
     assert!(ok, "{text}");
-    let (ok, text) = soapstone(&[
+    let (ok, text) = support::run(&[
         "restore",
         "--from",
         "/etc/hostname",

@@ -360,6 +360,20 @@ impl Reply {
     }
 }
 
+/// Runs the `soapstone` binary with `args`; whether it succeeded, and stdout then stderr.
+pub fn run(args: &[&str]) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_soapstone"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
 /// Text of every element `{ns}local` in `xml`, read with the library's namespace-aware reader.
 pub fn texts(xml: &str, ns: &str, local: &str) -> Vec<String> {
     let mut reader = XmlReader::new(xml.as_bytes(), XmlLimits::default()).expect("UTF-8");
