@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rand::RngCore;
 
+use crate::auth::{self, AuthService};
 use crate::bench;
 use crate::binding::{Mount, Probe, RequestLimits, Routes};
 use crate::catalog::{self, CatalogService, ProductCache, SqliteProductRepository};
@@ -14,9 +15,14 @@ use crate::common::PageTokens;
 use crate::contract::{Contract, ContractError};
 use crate::db::{Database, DbError, DbOptions};
 use crate::dispatch::SoapService;
-use crate::endpoint::Endpoint;
+use crate::endpoint::{Endpoint, Guard};
 use crate::orders::{self, OrderService, SqliteOrderRepository};
 use crate::pages::service_docs;
+use crate::security::audit::AuditLog;
+use crate::security::{
+    Authenticator, Gatekeeper, PasswordError, Passwords, SecurityConfig, SecurityError,
+    SqliteSecurityStore,
+};
 use crate::users::{self, SqliteUserRepository, UserService};
 use crate::xml::XmlLimits;
 
@@ -33,6 +39,7 @@ pub struct AppConfig {
     pub bench: bool,
     /// Products the in-process product cache holds at most.
     pub product_cache_capacity: u64,
+    pub security: SecurityConfig,
 }
 
 impl AppConfig {
@@ -44,6 +51,7 @@ impl AppConfig {
             deadline: std::time::Duration::from_secs(30),
             bench: true,
             product_cache_capacity: 10_000,
+            security: SecurityConfig::default(),
         }
     }
 }
@@ -55,12 +63,41 @@ pub enum AppError {
     Db(#[from] DbError),
     #[error(transparent)]
     Contract(#[from] ContractError),
+    #[error(transparent)]
+    Password(#[from] PasswordError),
+    #[error(transparent)]
+    Security(#[from] SecurityError),
 }
 
 /// The running application's parts.
 pub struct App {
     pub routes: Arc<Routes>,
     pub db: Database,
+    /// Writes the audit trail; ends once the routes are dropped.
+    pub audit: tokio::task::JoinHandle<()>,
+    /// Purges expired nonces and sessions; abort it on shutdown.
+    pub purge: tokio::task::JoinHandle<()>,
+}
+
+impl App {
+    /// Stops the background tasks and closes the database, once the server has stopped
+    /// (every route dropped); false when the database did not close within `wait`.
+    pub async fn shutdown(self, wait: std::time::Duration) -> bool {
+        let App {
+            routes,
+            db,
+            audit,
+            purge,
+        } = self;
+        drop(routes);
+        purge.abort();
+        if tokio::time::timeout(wait, audit).await.is_err() {
+            tracing::warn!("the audit trail was not written in time");
+        }
+        tokio::task::spawn_blocking(move || db.close(wait))
+            .await
+            .unwrap_or(false)
+    }
 }
 
 /// Opens the database and mounts every service.
@@ -78,10 +115,24 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
         .map_err(|_| DbError::Sqlite("the stored page token key is not 32 bytes".into()))?;
     let tokens = PageTokens::new(key);
 
+    let passwords = Passwords::new(config.security.hash_concurrency)?;
+    let store = Arc::new(SqliteSecurityStore::new(db.clone()));
+    let authenticator = Authenticator::new(
+        store.clone(),
+        passwords.clone(),
+        config.security.clone(),
+        config.limits.clone(),
+    )?;
+    let (audit_log, audit) = AuditLog::start(store.clone());
+    let purge = authenticator.spawn_purge(std::time::Duration::from_secs(60));
+    let guard: Arc<dyn Guard> = Arc::new(Gatekeeper::new(authenticator.clone(), audit_log));
+
     let users = UserService::new(
         Arc::new(SqliteUserRepository::new(db.clone())),
         tokens.clone(),
+        passwords,
     );
+    let auth = AuthService::new(authenticator, store, tokens.clone());
     let products = ProductCache::new(config.product_cache_capacity);
     let catalog = CatalogService::new(
         Arc::new(SqliteProductRepository::new(db.clone())),
@@ -100,21 +151,32 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
             "UserService.wsdl",
             users::WSDL,
             config,
-        )?,
+        )?
+        .guarded(&guard),
         mount(
             "/services/CatalogService",
             Arc::new(catalog::soap_service(catalog)),
             "CatalogService.wsdl",
             catalog::WSDL,
             config,
-        )?,
+        )?
+        .guarded(&guard),
         mount(
             "/services/OrderService",
             Arc::new(orders::soap_service(orders)),
             "OrderService.wsdl",
             orders::WSDL,
             config,
-        )?,
+        )?
+        .guarded(&guard),
+        mount(
+            "/services/AuthService",
+            Arc::new(auth::soap_service(auth)),
+            "AuthService.wsdl",
+            auth::WSDL,
+            config,
+        )?
+        .guarded(&guard),
     ];
     if config.bench {
         mounts.push(mount(
@@ -132,6 +194,8 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
             Arc::new(DatabaseProbe(db.clone())),
         )),
         db,
+        audit,
+        purge,
     })
 }
 

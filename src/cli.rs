@@ -1,5 +1,5 @@
 //! Command-line interface: `serve`, `migrate`, `seed`, `backup`, `restore`, `config check`,
-//! `--version`. Every serve setting is optional here: unset ones come from the environment
+//! `user add`, `user digest-secret`, `--version`. Every serve setting is optional here: unset ones come from the environment
 //! (`SOAPSTONE_*`), then the configuration file, then the defaults (see `config`).
 
 use std::path::PathBuf;
@@ -34,6 +34,43 @@ pub enum Command {
     /// Work with the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Manage user credentials from the command line (e.g. the first admin).
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user whose password is read from standard input (its first line).
+    Add(UserAddArgs),
+    /// Give a user a UsernameToken PasswordDigest secret, read from standard input (its
+    /// first line), stored sealed under the secret key.
+    DigestSecret(DigestSecretArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UserAddArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// A role of the user; repeat for several (admin, clerk, customer, auditor).
+    #[arg(long = "role", required = true, value_parser = ["admin", "clerk", "customer", "auditor"])]
+    pub roles: Vec<String>,
+    /// The user's email [default: NAME@localhost.localdomain].
+    #[arg(long)]
+    pub email: Option<String>,
+    /// The username.
+    pub name: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DigestSecretArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Key sealing the secret: 64 hex digits (the server must be given the same).
+    #[arg(long, env = "SOAPSTONE_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// The username.
+    pub name: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -137,6 +174,24 @@ pub struct SettingsArgs {
     /// Smallest response compressed for clients that accept gzip/deflate [default: 1024].
     #[arg(long, env = "SOAPSTONE_COMPRESS_MIN_BYTES")]
     pub compress_min_bytes: Option<u16>,
+    /// Key sealing UsernameToken digest secrets: 64 hex digits. Prefer the environment
+    /// variable or the file over the flag, which other users can see [default: none, digest
+    /// authentication off].
+    #[arg(long, env = "SOAPSTONE_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Seconds a Login session lasts [default: 3600].
+    #[arg(long, env = "SOAPSTONE_SESSION_TTL")]
+    pub session_ttl: Option<f64>,
+    /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
+    #[arg(long, env = "SOAPSTONE_TLS_CERT")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert.
+    #[arg(long, env = "SOAPSTONE_TLS_KEY")]
+    pub tls_key: Option<PathBuf>,
+    /// Require client certificates issued by these PEM CAs (mTLS); a certificate whose
+    /// subject CN is a username authenticates that user.
+    #[arg(long, env = "SOAPSTONE_TLS_CLIENT_CA")]
+    pub tls_client_ca: Option<PathBuf>,
 }
 
 impl SettingsArgs {
@@ -158,6 +213,11 @@ impl SettingsArgs {
             rate_limit: self.rate_limit,
             rate_burst: self.rate_burst,
             compress_min_bytes: self.compress_min_bytes,
+            secret_key: self.secret_key.clone(),
+            session_ttl: self.session_ttl,
+            tls_cert: self.tls_cert.clone(),
+            tls_key: self.tls_key.clone(),
+            tls_client_ca: self.tls_client_ca.clone(),
         }
     }
 }

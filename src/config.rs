@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 use crate::db::Durability;
+use crate::security::SecretKey;
 
 /// Every setting, each optional: one layer of configuration (the file, or the command line
 /// with the environment).
@@ -30,6 +31,11 @@ pub struct Layer {
     pub rate_limit: Option<f64>,
     pub rate_burst: Option<u32>,
     pub compress_min_bytes: Option<u16>,
+    pub secret_key: Option<String>,
+    pub session_ttl: Option<f64>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    pub tls_client_ca: Option<PathBuf>,
 }
 
 impl Layer {
@@ -51,6 +57,11 @@ impl Layer {
             rate_limit: self.rate_limit.or(lower.rate_limit),
             rate_burst: self.rate_burst.or(lower.rate_burst),
             compress_min_bytes: self.compress_min_bytes.or(lower.compress_min_bytes),
+            secret_key: self.secret_key.or(lower.secret_key),
+            session_ttl: self.session_ttl.or(lower.session_ttl),
+            tls_cert: self.tls_cert.or(lower.tls_cert),
+            tls_key: self.tls_key.or(lower.tls_key),
+            tls_client_ca: self.tls_client_ca.or(lower.tls_client_ca),
         }
     }
 
@@ -72,6 +83,11 @@ impl Layer {
             rate_limit: Some(0.0),
             rate_burst: Some(50),
             compress_min_bytes: Some(1024),
+            secret_key: None,
+            session_ttl: Some(3600.0),
+            tls_cert: None,
+            tls_key: None,
+            tls_client_ca: None,
         }
     }
 }
@@ -84,7 +100,7 @@ pub enum LogFormat {
 }
 
 /// The effective, checked configuration.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: SocketAddr,
     pub db: PathBuf,
@@ -103,6 +119,20 @@ pub struct Settings {
     pub rate_burst: u32,
     /// Responses at least this large are compressed when the client accepts gzip or deflate.
     pub compress_min_bytes: u16,
+    /// Seals UsernameToken digest secrets; without it PasswordDigest is refused.
+    pub secret_key: Option<SecretKey>,
+    /// How long a Login session lasts.
+    pub session_ttl: Duration,
+    pub tls: Option<TlsFiles>,
+}
+
+/// The PEM files HTTPS is served with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
+    /// Client certificates are required and verified against these CAs (mTLS).
+    pub client_ca: Option<PathBuf>,
 }
 
 /// A configuration that cannot be used.
@@ -211,6 +241,35 @@ impl Settings {
                 "must be at least 65536",
             ));
         }
+        let secret_key = match layer.secret_key.as_deref() {
+            None | Some("") => None,
+            Some(text) => Some(SecretKey::from_hex(text).map_err(|_| {
+                invalid(
+                    "secret_key",
+                    "(hidden)".into(),
+                    "must be 64 hexadecimal digits (32 bytes)",
+                )
+            })?),
+        };
+        let tls = match (layer.tls_cert, layer.tls_key, layer.tls_client_ca) {
+            (None, None, None) => None,
+            (Some(cert), Some(key), client_ca) => Some(TlsFiles {
+                cert,
+                key,
+                client_ca,
+            }),
+            (cert, _, _) => {
+                return Err(invalid(
+                    if cert.is_some() {
+                        "tls_key"
+                    } else {
+                        "tls_cert"
+                    },
+                    "(unset)".into(),
+                    "tls_cert and tls_key must be given together (tls_client_ca needs both)",
+                ));
+            }
+        };
         Ok(Settings {
             listen,
             db: layer.db.unwrap_or_default(),
@@ -227,10 +286,14 @@ impl Settings {
             rate_limit,
             rate_burst,
             compress_min_bytes: layer.compress_min_bytes.unwrap_or_default(),
+            secret_key,
+            session_ttl: seconds("session_ttl", layer.session_ttl)?,
+            tls,
         })
     }
 
-    /// The settings as TOML, every key spelled out (what `config check` prints).
+    /// The settings as TOML, every key spelled out but the secret key, which is never
+    /// printed (what `config check` prints).
     pub fn to_toml(&self) -> String {
         let layer = Layer {
             listen: Some(self.listen.to_string()),
@@ -260,6 +323,11 @@ impl Settings {
             rate_limit: Some(self.rate_limit),
             rate_burst: Some(self.rate_burst),
             compress_min_bytes: Some(self.compress_min_bytes),
+            secret_key: None,
+            session_ttl: Some(self.session_ttl.as_secs_f64()),
+            tls_cert: self.tls.as_ref().map(|t| t.cert.clone()),
+            tls_key: self.tls.as_ref().map(|t| t.key.clone()),
+            tls_client_ca: self.tls.as_ref().and_then(|t| t.client_ca.clone()),
         };
         toml::to_string(&layer).unwrap_or_default()
     }
@@ -284,7 +352,10 @@ mod tests {
         assert_eq!(settings.durability, Durability::Normal);
         assert_eq!(settings.max_connections, 1024);
         let printed: Layer = toml::from_str(&settings.to_toml()).unwrap();
-        assert_eq!(Settings::from_layer(printed).unwrap(), settings);
+        assert_eq!(
+            Settings::from_layer(printed).unwrap().to_toml(),
+            settings.to_toml()
+        );
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //! reader on [`xml`], mustUnderstand, [`dispatch`] by body QName, [`codec`] typed decode) →
 //! a service's handler → its repository on [`db`] → typed response or fault → envelope writer.
 
+pub mod accounts;
 pub mod app;
+pub mod auth;
 pub mod bench;
 pub mod binding;
 pub mod catalog;
@@ -19,6 +21,7 @@ pub mod endpoint;
 pub mod metrics;
 pub mod orders;
 pub mod pages;
+pub mod security;
 pub mod seed;
 pub mod soap;
 pub mod users;

@@ -6,11 +6,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
+use soapstone::accounts::{add_user, read_secret_line, set_digest_secret};
 use soapstone::app::{AppConfig, build};
-use soapstone::binding::{ServerOptions, serve};
-use soapstone::cli::{Cli, Command, ConfigCommand, DbArgs, SeedArgs};
+use soapstone::binding::{ServerOptions, Tls, serve};
+use soapstone::cli::{Cli, Command, ConfigCommand, DbArgs, SeedArgs, UserCommand};
 use soapstone::config::{Layer, LogFormat, Settings, read_file};
 use soapstone::db::{Database, DbOptions, backup, restore};
+use soapstone::security::SecretKey;
 use soapstone::seed::{SeedCounts, seed};
 use tracing_subscriber::EnvFilter;
 
@@ -43,6 +45,31 @@ fn main() -> ExitCode {
             Database::migrate(&db)
                 .map(|version| println!("database {} is at schema version {version}", db.display()))
                 .map_err(|e| e.to_string())
+        }
+        Command::User(UserCommand::Add(args)) => {
+            init_logging(LogFormat::Human);
+            let db = database(&args.db, &file);
+            read_secret_line().and_then(|password| {
+                block_on(add_user(&db, &args.name, args.email, &args.roles, password))
+                    .map(|id| println!("created user {} (id {id}) in {}", args.name, db.display()))
+            })
+        }
+        Command::User(UserCommand::DigestSecret(args)) => {
+            init_logging(LogFormat::Human);
+            let db = database(&args.db, &file);
+            let key = args.secret_key.clone().or_else(|| file.secret_key.clone());
+            match key.as_deref().map(SecretKey::from_hex) {
+                None => Err(
+                    "a secret key is needed: set SOAPSTONE_SECRET_KEY, secret_key in the \
+                     configuration file, or --secret-key"
+                        .to_string(),
+                ),
+                Some(Err(e)) => Err(e.to_string()),
+                Some(Ok(key)) => read_secret_line().and_then(|secret| {
+                    block_on(set_digest_secret(&db, &key, &args.name, &secret))
+                        .map(|()| println!("set the digest secret of {}", args.name))
+                }),
+            }
         }
         Command::Seed(args) => {
             init_logging(LogFormat::Human);
@@ -106,6 +133,15 @@ fn init_logging(format: LogFormat) {
     }
 }
 
+/// Runs `future` to completion on a small runtime of its own.
+fn block_on<T>(future: impl std::future::Future<Output = Result<T, String>>) -> Result<T, String> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?
+        .block_on(future)
+}
+
 fn run_seed(args: &SeedArgs, file: &Layer) -> Result<(), String> {
     let started = std::time::Instant::now();
     let counts = SeedCounts {
@@ -144,10 +180,19 @@ fn run_server(settings: Settings) -> Result<(), String> {
         config.requests.body_read_timeout = settings.body_timeout;
         config.requests.rate_limit = settings.rate_limit;
         config.requests.rate_burst = settings.rate_burst;
+        config.security.secret_key = settings.secret_key.clone();
+        config.security.session_ttl = settings.session_ttl;
         let options = ServerOptions {
             header_read_timeout: settings.header_timeout,
             max_connections: settings.max_connections,
             compress_min_bytes: settings.compress_min_bytes,
+            tls: match &settings.tls {
+                Some(files) => Some(
+                    Tls::from_files(&files.cert, &files.key, files.client_ca.as_deref())
+                        .map_err(|e| e.to_string())?,
+                ),
+                None => None,
+            },
             ..ServerOptions::default()
         };
         let app = build(&config).await.map_err(|e| e.to_string())?;
@@ -155,9 +200,14 @@ fn run_server(settings: Settings) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", settings.listen))?;
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
-        tracing::info!(db = %app.db.path().display(), "listening on http://{addr}");
-        serve(listener, app.routes, options, shutdown_signal()).await;
-        if !app.db.close(std::time::Duration::from_secs(10)) {
+        let scheme = if options.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        tracing::info!(db = %app.db.path().display(), "listening on {scheme}://{addr}");
+        serve(listener, app.routes.clone(), options, shutdown_signal()).await;
+        if !app.shutdown(std::time::Duration::from_secs(10)).await {
             tracing::warn!("the database writer did not close in time");
         }
         tracing::info!("stopped");

@@ -42,6 +42,8 @@ pub struct Metrics {
     pub commit_latency: Histogram,
     pub cache_hits: Counter,
     pub cache_misses: Counter,
+    pub auth_failures: Counter,
+    pub audit_dropped: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -63,6 +65,8 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let commit_latency = latency_histogram();
     let cache_hits = Counter::default();
     let cache_misses = Counter::default();
+    let auth_failures = Counter::default();
+    let audit_dropped = Counter::default();
     registry.register(
         "requests",
         "HTTP requests by service, operation and outcome",
@@ -113,6 +117,16 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "Product reads that went to the database",
         cache_misses.clone(),
     );
+    registry.register(
+        "auth_failures",
+        "Requests refused by authentication (WS-Security faults)",
+        auth_failures.clone(),
+    );
+    registry.register(
+        "audit_events_dropped",
+        "Audit events that could not be queued or written",
+        audit_dropped.clone(),
+    );
     Metrics {
         registry,
         requests,
@@ -125,6 +139,8 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         commit_latency,
         cache_hits,
         cache_misses,
+        auth_failures,
+        audit_dropped,
     }
 });
 

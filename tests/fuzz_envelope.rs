@@ -126,6 +126,7 @@ proptest! {
             action: None,
             request_id: "fuzz".into(),
             remote_addr: None,
+            client_certificate: None,
         }));
         prop_assert!(well_formed(&response.body), "{}", String::from_utf8_lossy(&response.body));
     }

@@ -21,10 +21,10 @@ async fn both_versions_on_one_url_whatever_the_content_type_says() {
         .await
         .assert_ok11();
     // A SOAP 1.2 envelope sent as text/xml (gSOAP does this to a 1.1 port) is answered in 1.2.
-    let reply = server.soap11(None, &env12(&get_user("1"))).await;
+    let reply = server.soap11(None, &env12(&get_user("2"))).await;
     reply.assert_ok12();
     // A SOAP 1.1 envelope sent as application/soap+xml is answered in 1.1.
-    let reply = server.soap12(None, &env11(&get_user("1"))).await;
+    let reply = server.soap12(None, &env11(&get_user("2"))).await;
     reply.assert_ok11();
     assert_eq!(reply.text(USERS_NS, "username"), "carol");
 }
@@ -142,7 +142,8 @@ async fn must_understand_headers() {
     let server = Server::start();
     let header_then = |version_ns: &str, prefix: &str, header: &str| {
         format!(
-            r#"<{prefix}:Envelope xmlns:{prefix}="{version_ns}"><{prefix}:Header>{header}</{prefix}:Header><{prefix}:Body>{}</{prefix}:Body></{prefix}:Envelope>"#,
+            r#"<{prefix}:Envelope xmlns:{prefix}="{version_ns}"><{prefix}:Header>{}{header}</{prefix}:Header><{prefix}:Body>{}</{prefix}:Body></{prefix}:Envelope>"#,
+            support::wsse_text(support::ADMIN, support::ADMIN_PASSWORD),
             create_user("frank", "frank@example.com", &["customer"])
         )
     };
@@ -220,24 +221,31 @@ async fn xml_shapes_real_clients_send() {
         .create_user("grace", "grace@example.com", &["admin"])
         .await
         .assert_ok11();
+    // Each authenticates as the admin with the UsernameToken header its client sends.
+    let auth = support::wsse_text(support::ADMIN, support::ADMIN_PASSWORD);
     let cases = [
-        // suds: the envelope namespace on two prefixes, an empty Header.
+        // suds: the envelope namespace on two prefixes, an unqualified mustUnderstand.
         format!(
-            r#"<SOAP-ENV:Envelope xmlns:ns0="{USERS_NS}" xmlns:SOAP-ENV="{SOAP11}" xmlns:ns1="{SOAP11}"><SOAP-ENV:Header/><ns1:Body><ns0:GetUser><ns0:username>grace</ns0:username></ns0:GetUser></ns1:Body></SOAP-ENV:Envelope>"#
+            r#"<SOAP-ENV:Envelope xmlns:ns0="{USERS_NS}" xmlns:SOAP-ENV="{SOAP11}" xmlns:ns1="{SOAP11}"><SOAP-ENV:Header>{}</SOAP-ENV:Header><ns1:Body><ns0:GetUser><ns0:username>grace</ns0:username></ns0:GetUser></ns1:Body></SOAP-ENV:Envelope>"#,
+            auth.replace(
+                "<wsse:Security ",
+                r#"<wsse:Security mustUnderstand="true" "#
+            )
         ),
         // JAX-WS / .NET: a default namespace on Body content, single-quoted declaration.
         format!(
-            r#"<?xml version='1.0' encoding='UTF-8'?><S:Envelope xmlns:S="{SOAP11}"><S:Body><GetUser xmlns="{USERS_NS}"><username>grace</username></GetUser></S:Body></S:Envelope>"#
+            r#"<?xml version='1.0' encoding='UTF-8'?><S:Envelope xmlns:S="{SOAP11}"><S:Header>{}</S:Header><S:Body><GetUser xmlns="{USERS_NS}"><username>grace</username></GetUser></S:Body></S:Envelope>"#,
+            auth.replace("<wsse:Security ", r#"<wsse:Security S:mustUnderstand="1" "#)
         ),
         // gSOAP: many unused namespace declarations, pretty-printed.
         format!(
-            "<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"{SOAP11}\" xmlns:SOAP-ENC=\"http://schemas.xmlsoap.org/soap/encoding/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:a=\"urn:a\" xmlns:b=\"urn:b\" xmlns:ns1=\"{USERS_NS}\">\n <SOAP-ENV:Body>\n  <ns1:GetUser>\n   <ns1:id>1</ns1:id>\n  </ns1:GetUser>\n </SOAP-ENV:Body>\n</SOAP-ENV:Envelope>\n"
+            "<SOAP-ENV:Envelope xmlns:SOAP-ENV=\"{SOAP11}\" xmlns:SOAP-ENC=\"http://schemas.xmlsoap.org/soap/encoding/\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:a=\"urn:a\" xmlns:b=\"urn:b\" xmlns:ns1=\"{USERS_NS}\">\n <SOAP-ENV:Header>\n  {auth}\n </SOAP-ENV:Header>\n <SOAP-ENV:Body>\n  <ns1:GetUser>\n   <ns1:id>2</ns1:id>\n  </ns1:GetUser>\n </SOAP-ENV:Body>\n</SOAP-ENV:Envelope>\n"
         ),
         // A UTF-8 byte order mark and no XML declaration.
-        format!("\u{FEFF}{}", env11(&get_user("1"))),
+        format!("\u{FEFF}{}", env11(&get_user("2"))),
         // Default namespace for the envelope itself, redeclared on the operation.
         format!(
-            r#"<Envelope xmlns="{SOAP11}"><Body><GetUser xmlns="{USERS_NS}"><id>1</id></GetUser></Body></Envelope>"#
+            r#"<Envelope xmlns="{SOAP11}"><Header>{auth}</Header><Body><GetUser xmlns="{USERS_NS}"><id>2</id></GetUser></Body></Envelope>"#
         ),
     ];
     for body in cases {
@@ -247,7 +255,7 @@ async fn xml_shapes_real_clients_send() {
     }
     // &apos;, unescaped '>' and CDATA in values round-trip exactly.
     let body = format!(
-        r#"<u:UpdateUser xmlns:u="{USERS_NS}"><u:id>1</u:id><u:displayName>O&apos;Neil > 3 &amp; <![CDATA[<b>]]> ö</u:displayName></u:UpdateUser>"#
+        r#"<u:UpdateUser xmlns:u="{USERS_NS}"><u:id>2</u:id><u:displayName>O&apos;Neil > 3 &amp; <![CDATA[<b>]]> ö</u:displayName></u:UpdateUser>"#
     );
     let reply = server.soap11(None, &env11(&body)).await;
     reply.assert_ok11();
@@ -272,11 +280,7 @@ async fn hostile_or_broken_envelopes_get_client_faults() {
             "no Body",
         ),
         (
-            format!(
-                r#"<s:Envelope xmlns:s="{SOAP11}"><s:Body>{}{}</s:Body></s:Envelope>"#,
-                get_user("1"),
-                get_user("2")
-            ),
+            env11(&format!("{}{}", get_user("1"), get_user("2"))),
             "exactly one operation element",
         ),
         (r#"<notsoap/>"#.to_string(), "must be a SOAP Envelope"),

@@ -6,10 +6,12 @@ mod support;
 
 use support::{CATALOG_NS, ORDERS_NS, Server, USERS_NS, texts};
 
+const SECURITY_NS: &str = "http://soapstone.dev/schema/security/v1";
+
 /// The endpoint, SOAPAction base and response prefix of an operation.
 fn route(op: &str) -> (&'static str, &'static str, &'static str) {
     match op {
-        "CreateUser" | "GetUser" | "ListUsers" | "UpdateUser" | "DeleteUser" => {
+        "CreateUser" | "GetUser" | "ListUsers" | "UpdateUser" | "DeleteUser" | "SetPassword" => {
             ("/services/UserService", "http://soapstone.dev/users/", "u")
         }
         "CreateProduct" | "GetProduct" | "UpdateProduct" | "DiscontinueProduct" | "AdjustStock"
@@ -23,15 +25,19 @@ fn route(op: &str) -> (&'static str, &'static str, &'static str) {
             "http://soapstone.dev/orders/",
             "ord",
         ),
+        "Login" | "Logout" | "WhoAmI" | "ListAuditEvents" => {
+            ("/services/AuthService", "http://soapstone.dev/auth/", "s")
+        }
         other => panic!("a sample for an unknown operation: {other}"),
     }
 }
 
-/// Values the sample sequence must produce, by file stem: (namespace, element, texts).
+/// Values the sample sequence must produce, by file stem: (namespace, element, texts). The
+/// server starts with one user, the admin (id 1), whose UsernameToken every sample carries.
 fn expected(stem: &str) -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     match stem {
-        "01-CreateUser" => vec![(USERS_NS, "id", vec!["1"])],
-        "05-ListUsers" => vec![(USERS_NS, "totalCount", vec!["2"])],
+        "01-CreateUser" => vec![(USERS_NS, "id", vec!["2"])],
+        "05-ListUsers" => vec![(USERS_NS, "totalCount", vec!["3"])],
         "07-DeleteUser" => vec![(USERS_NS, "deleted", vec!["true"])],
         "10-CreateProduct" => vec![
             (CATALOG_NS, "unitPrice", vec!["19.99"]),
@@ -63,6 +69,11 @@ fn expected(stem: &str) -> Vec<(&'static str, &'static str, Vec<&'static str>)> 
         "23-DiscontinueProduct" => vec![
             (CATALOG_NS, "status", vec!["discontinued"]),
             (CATALOG_NS, "stock", vec!["7"]),
+        ],
+        "26-SetPassword" => vec![(USERS_NS, "id", vec!["2"])],
+        "28-WhoAmI" => vec![
+            (SECURITY_NS, "username", vec!["admin"]),
+            (SECURITY_NS, "authentication", vec!["password"]),
         ],
         _ => Vec::new(),
     }
@@ -132,6 +143,7 @@ async fn every_sample_works_against_a_fresh_server() {
         "ListUsers",
         "UpdateUser",
         "DeleteUser",
+        "SetPassword",
         "CreateProduct",
         "GetProduct",
         "UpdateProduct",
@@ -144,6 +156,9 @@ async fn every_sample_works_against_a_fresh_server() {
         "CancelOrder",
         "ShipOrder",
         "SalesReport",
+        "Login",
+        "WhoAmI",
+        "ListAuditEvents",
     ] {
         assert!(operations.contains(op), "a sample for {op}");
     }

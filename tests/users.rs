@@ -52,7 +52,7 @@ async fn uniqueness_is_case_insensitive_for_email_and_faults_name_the_field() {
         .soap12(
             None,
             &env12(&format!(
-                r#"<u:UpdateUser xmlns:u="{USERS_NS}"><u:id>2</u:id><u:email>JANE@example.com</u:email></u:UpdateUser>"#
+                r#"<u:UpdateUser xmlns:u="{USERS_NS}"><u:id>3</u:id><u:email>JANE@example.com</u:email></u:UpdateUser>"#
             )),
         )
         .await;
@@ -62,7 +62,7 @@ async fn uniqueness_is_case_insensitive_for_email_and_faults_name_the_field() {
         .soap11(
             None,
             &env11(&format!(
-                r#"<u:GetUser xmlns:u="{USERS_NS}"><u:id>2</u:id></u:GetUser>"#
+                r#"<u:GetUser xmlns:u="{USERS_NS}"><u:id>3</u:id></u:GetUser>"#
             )),
         )
         .await;
@@ -81,14 +81,15 @@ async fn list_filters_and_sorts() {
         server.create_user(name, email, roles).await.assert_ok11();
     }
     let suspend = format!(
-        r#"<u:UpdateUser xmlns:u="{USERS_NS}"><u:id>3</u:id><u:status>suspended</u:status></u:UpdateUser>"#
+        r#"<u:UpdateUser xmlns:u="{USERS_NS}"><u:id>4</u:id><u:status>suspended</u:status></u:UpdateUser>"#
     );
     server.soap11(None, &env11(&suspend)).await.assert_ok11();
 
+    // The server's bootstrap admin (user 1) is listed too.
     let reply = list(&server, "<u:role>admin</u:role>").await;
     reply.assert_ok11();
-    assert_eq!(usernames(&reply), vec!["amy", "ben"]);
-    assert_eq!(reply.text(USERS_NS, "totalCount"), "2");
+    assert_eq!(usernames(&reply), vec!["admin", "amy", "ben"]);
+    assert_eq!(reply.text(USERS_NS, "totalCount"), "3");
     let reply = list(&server, "<u:status>suspended</u:status>").await;
     assert_eq!(usernames(&reply), vec!["cat"]);
     let reply = list(&server, "<u:emailContains>ZETA</u:emailContains>").await;
@@ -96,13 +97,13 @@ async fn list_filters_and_sorts() {
     let reply = list(&server, "<u:emailContains>t@</u:emailContains>").await;
     assert_eq!(usernames(&reply), vec!["cat"]);
     let reply = list(&server, "<u:sortBy>email</u:sortBy>").await;
-    assert_eq!(usernames(&reply), vec!["amy", "ben", "cat", "dan"]);
+    assert_eq!(usernames(&reply), vec!["admin", "amy", "ben", "cat", "dan"]);
     let reply = list(
         &server,
         "<u:sortBy>createdAt</u:sortBy><u:descending>true</u:descending>",
     )
     .await;
-    assert_eq!(usernames(&reply), vec!["dan", "cat", "ben", "amy"]);
+    assert_eq!(usernames(&reply), vec!["dan", "cat", "ben", "amy", "admin"]);
     let reply = list(
         &server,
         "<u:role>admin</u:role><u:emailContains>alpha</u:emailContains>",
@@ -186,7 +187,7 @@ async fn page_tokens_are_tamper_evident_and_bound_to_their_query() {
         &format!("<u:pageSize>1</u:pageSize><u:pageToken>{token}</u:pageToken>"),
     )
     .await;
-    assert_eq!(usernames(&second), vec!["quinn"]);
+    assert_eq!(usernames(&second), vec!["pat"], "after the admin");
 
     let mut forged = token.clone().into_bytes();
     forged[12] = if forged[12] == b'A' { b'B' } else { b'A' };
@@ -216,7 +217,7 @@ async fn update_nil_clears_and_absent_keeps_and_delete_is_idempotent() {
     assert_eq!(created.text(USERS_NS, "displayName"), "  Sam  ");
     let update = |inner: &str| {
         env11(&format!(
-            r#"<u:UpdateUser xmlns:u="{USERS_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><u:id>1</u:id>{inner}</u:UpdateUser>"#
+            r#"<u:UpdateUser xmlns:u="{USERS_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><u:id>2</u:id>{inner}</u:UpdateUser>"#
         ))
     };
     let reply = server
@@ -237,7 +238,7 @@ async fn update_nil_clears_and_absent_keeps_and_delete_is_idempotent() {
     );
 
     let delete = env11(&format!(
-        r#"<u:DeleteUser xmlns:u="{USERS_NS}"><u:id>1</u:id></u:DeleteUser>"#
+        r#"<u:DeleteUser xmlns:u="{USERS_NS}"><u:id>2</u:id></u:DeleteUser>"#
     ));
     let reply = server.soap11(None, &delete).await;
     assert_eq!(reply.text(USERS_NS, "deleted"), "true");
@@ -247,7 +248,7 @@ async fn update_nil_clears_and_absent_keeps_and_delete_is_idempotent() {
         .soap11(None, &update("<u:status>active</u:status>"))
         .await;
     reply.assert_fault11("Client");
-    assert_eq!(reply.text(COMMON_NS, "id"), "1");
+    assert_eq!(reply.text(COMMON_NS, "id"), "2");
 }
 
 #[tokio::test]

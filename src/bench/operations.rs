@@ -8,12 +8,13 @@ use time::macros::datetime;
 
 use super::messages::{Echo, EchoResponse, GetItem, GetItemResponse};
 use crate::dispatch::Service;
+use crate::security::Access;
 
 /// The SOAP service definition of `wsdl/BenchService.wsdl`.
 pub fn soap_service() -> Service<()> {
     Service::new("BenchService", "urn:bench#", ())
-        .operation(echo)
-        .operation(get_item)
+        .operation(echo, Access::Public)
+        .operation(get_item, Access::Public)
 }
 
 async fn echo(request: Echo) -> Result<EchoResponse, Infallible> {

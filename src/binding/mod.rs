@@ -9,6 +9,8 @@ mod ratelimit;
 mod request_id;
 mod routes;
 mod server;
+mod tls;
 
 pub use routes::{AccessInfo, Mount, Probe, RequestLimits, Routes};
 pub use server::{ServerOptions, serve};
+pub use tls::{Tls, TlsError};

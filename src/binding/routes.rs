@@ -30,10 +30,14 @@ use crate::pages::{self, ServiceDocs, ServiceView};
 use crate::soap::{Fault, FaultCode, SoapVersion, write_fault};
 
 /// Where a connection comes from and arrives at; put in each request's extensions.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ConnInfo {
     pub remote: SocketAddr,
     pub local: SocketAddr,
+    /// The connection came over TLS.
+    pub tls: bool,
+    /// The user named by the client's verified TLS certificate (mTLS).
+    pub peer_user: Option<Arc<str>>,
 }
 
 /// A service at a path.
@@ -45,6 +49,14 @@ pub struct Mount {
 }
 
 impl Mount {
+    /// This mount with `guard` in front of its operations.
+    pub fn guarded(self, guard: &Arc<dyn crate::endpoint::Guard>) -> Mount {
+        Mount {
+            endpoint: self.endpoint.with_guard(guard.clone()),
+            ..self
+        }
+    }
+
     fn view(&self) -> ServiceView<'_> {
         ServiceView {
             name: self.endpoint.service().name(),
@@ -223,9 +235,9 @@ impl Routes {
             Ok(media) => media,
             Err(e) => return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("{e}\n")),
         };
-        let conn = parts.extensions.get::<ConnInfo>().copied();
+        let conn = parts.extensions.get::<ConnInfo>().cloned();
         let request_id = request_id(&parts.headers);
-        if let (Some(limiter), Some(conn)) = (&self.limiter, conn)
+        if let (Some(limiter), Some(conn)) = (&self.limiter, &conn)
             && let Err(wait) = limiter.check(conn.remote.ip())
         {
             let version = media.version_hint.unwrap_or(SoapVersion::V11);
@@ -325,7 +337,8 @@ impl Routes {
                 action: media.action,
                 charset: media.charset,
                 request_id: request_id.into(),
-                remote_addr: conn.map(|c| c.remote),
+                remote_addr: conn.as_ref().map(|c| c.remote),
+                client_certificate: conn.and_then(|c| c.peer_user),
             })
             .await;
         let status = if response.fault.is_some() {
@@ -352,11 +365,11 @@ impl Routes {
 
 /// The URL the caller used to reach us, without a path.
 fn base_of<B>(request: &Request<B>) -> String {
-    let local = request
+    let (local, tls) = request
         .extensions()
         .get::<ConnInfo>()
-        .map_or_else(|| ([127, 0, 0, 1], 0).into(), |c| c.local);
-    external_base(request.headers(), false, local)
+        .map_or_else(|| (([127, 0, 0, 1], 0).into(), false), |c| (c.local, c.tls));
+    external_base(request.headers(), tls, local)
 }
 
 fn html(page: String) -> HttpResponse {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -17,6 +17,7 @@ use tower_http::compression::predicate::SizeAbove;
 
 use super::Routes;
 use super::routes::ConnInfo;
+use super::tls::Tls;
 use crate::metrics::METRICS;
 
 /// Connection-level settings.
@@ -35,6 +36,8 @@ pub struct ServerOptions {
     pub shutdown_grace: Duration,
     /// Smallest response body compressed for clients that accept gzip or deflate.
     pub compress_min_bytes: u16,
+    /// Serve HTTPS instead of HTTP.
+    pub tls: Option<Tls>,
 }
 
 impl Default for ServerOptions {
@@ -46,6 +49,7 @@ impl Default for ServerOptions {
             max_connections: 1024,
             shutdown_grace: Duration::from_secs(30),
             compress_min_bytes: 1024,
+            tls: None,
         }
     }
 }
@@ -98,32 +102,47 @@ pub async fn serve(
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!(error = %e, "TCP_NODELAY not set");
         }
-        let info = ConnInfo { remote, local };
-        let routes = routes.clone();
-        let service = ServiceBuilder::new()
-            .layer(
-                CompressionLayer::new()
-                    .compress_when(SizeAbove::new(u64::from(options.compress_min_bytes))),
-            )
-            .map_request(move |mut request: http::Request<hyper::body::Incoming>| {
-                request.extensions_mut().insert(info);
-                request
-            })
-            .service_fn(move |request| {
-                let routes = routes.clone();
-                async move { Ok::<_, Infallible>(routes.handle(request).await) }
-            });
-        let connection =
-            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
-        let connection = graceful.watch(connection);
+        let info = ConnInfo {
+            remote,
+            local,
+            tls: options.tls.is_some(),
+            peer_user: None,
+        };
+        let connection = Connection {
+            routes: routes.clone(),
+            http: http.clone(),
+            compress_min_bytes: options.compress_min_bytes,
+            graceful: graceful.watcher(),
+        };
         METRICS.connections.inc();
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection ended with an error");
+        match options.tls.clone() {
+            None => {
+                let serving = connection.serve(stream, info);
+                tokio::spawn(async move {
+                    serving.await;
+                    METRICS.connections.dec();
+                    drop(permit);
+                });
             }
-            METRICS.connections.dec();
-            drop(permit);
-        });
+            Some(tls) => {
+                let handshake_timeout = options.header_read_timeout;
+                tokio::spawn(async move {
+                    match tokio::time::timeout(handshake_timeout, tls.accept(stream)).await {
+                        Ok(Ok((stream, peer_user))) => {
+                            connection
+                                .serve(stream, ConnInfo { peer_user, ..info })
+                                .await;
+                        }
+                        Ok(Err(e)) => {
+                            tracing::debug!(client = %remote, error = %e, "TLS handshake failed")
+                        }
+                        Err(_) => tracing::debug!(client = %remote, "TLS handshake timed out"),
+                    }
+                    METRICS.connections.dec();
+                    drop(permit);
+                });
+            }
+        }
     }
     drop(listener);
     tracing::info!("shutting down: waiting for in-flight requests");
@@ -131,6 +150,46 @@ pub async fn serve(
         () = graceful.shutdown() => tracing::info!("all connections closed"),
         () = tokio::time::sleep(options.shutdown_grace) => {
             tracing::warn!("shutdown grace period over; closing remaining connections");
+        }
+    }
+}
+
+/// What serving one connection needs.
+struct Connection {
+    routes: Arc<Routes>,
+    http: http1::Builder,
+    compress_min_bytes: u16,
+    graceful: Watcher,
+}
+
+impl Connection {
+    /// Serves HTTP/1.1 on `io` (plain TCP or TLS) until the client or a shutdown ends it.
+    fn serve<I>(self, io: I, info: ConnInfo) -> impl Future<Output = ()> + Send + 'static
+    where
+        I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let routes = self.routes;
+        let service = ServiceBuilder::new()
+            .layer(
+                CompressionLayer::new()
+                    .compress_when(SizeAbove::new(u64::from(self.compress_min_bytes))),
+            )
+            .map_request(move |mut request: http::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(info.clone());
+                request
+            })
+            .service_fn(move |request| {
+                let routes = routes.clone();
+                async move { Ok::<_, Infallible>(routes.handle(request).await) }
+            });
+        let connection = self
+            .http
+            .serve_connection(TokioIo::new(io), TowerToHyperService::new(service));
+        let connection = self.graceful.watch(connection);
+        async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
         }
     }
 }

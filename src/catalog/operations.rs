@@ -9,16 +9,17 @@ use super::messages::{
 use super::model::{NewProduct, ProductChanges, ProductFilter};
 use super::service::{CatalogError, CatalogService, SearchRequest};
 use crate::dispatch::{Service, State};
+use crate::security::roles;
 
 /// The SOAP service definition: every operation of `wsdl/CatalogService.wsdl`.
 pub fn soap_service(catalog: CatalogService) -> Service<CatalogService> {
     Service::new("CatalogService", "http://soapstone.dev/catalog/", catalog)
-        .operation(create_product)
-        .operation(get_product)
-        .operation(update_product)
-        .operation(discontinue_product)
-        .operation(adjust_stock)
-        .operation(search_products)
+        .operation(create_product, roles::STAFF)
+        .operation(get_product, roles::EVERYONE)
+        .operation(update_product, roles::STAFF)
+        .operation(discontinue_product, roles::STAFF)
+        .operation(adjust_stock, roles::STAFF)
+        .operation(search_products, roles::EVERYONE)
 }
 
 async fn create_product(

@@ -89,3 +89,23 @@ impl Encode for ServerFault {
         w.element(COMMON, "requestId", &self.request_id);
     }
 }
+
+/// `c:AccessDeniedFault`: the caller is authenticated, but its roles or the ownership of the
+/// record do not allow the operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessDeniedFault {
+    pub message: String,
+    pub operation: String,
+}
+
+impl Message for AccessDeniedFault {
+    const NAMESPACE: Namespace = COMMON;
+    const NAME: &'static str = "AccessDeniedFault";
+}
+
+impl Encode for AccessDeniedFault {
+    fn encode(&self, w: &mut XmlWriter) {
+        w.element(COMMON, "message", &self.message);
+        w.element(COMMON, "operation", &self.operation);
+    }
+}

@@ -7,7 +7,9 @@ mod names;
 mod paging;
 
 pub use clock::now;
-pub use faults::{FieldError, ServerFault, ValidationFault, Violation, violation};
+pub use faults::{
+    AccessDeniedFault, FieldError, ServerFault, ValidationFault, Violation, violation,
+};
 pub use money::{Currency, MAX_MINOR_UNITS, Money, format_minor};
 pub(crate) use names::names;
 pub use paging::{

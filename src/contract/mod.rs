@@ -13,6 +13,7 @@ pub const SCHEMAS: &[(&str, &str)] = &[
     ("catalog.xsd", include_str!("../../xsd/catalog.xsd")),
     ("common.xsd", include_str!("../../xsd/common.xsd")),
     ("orders.xsd", include_str!("../../xsd/orders.xsd")),
+    ("security.xsd", include_str!("../../xsd/security.xsd")),
     ("users.xsd", include_str!("../../xsd/users.xsd")),
 ];
 

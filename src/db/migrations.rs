@@ -8,6 +8,7 @@ use super::DbError;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_users.sql")),
     (2, include_str!("migrations/0002_commerce.sql")),
+    (3, include_str!("migrations/0003_security.sql")),
 ];
 
 /// The schema version this program migrates to.

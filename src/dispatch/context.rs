@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::security::Caller;
 use crate::soap::{Fault, HeaderBlock, SoapVersion};
 
 /// Facts about one SOAP request, available to extractors.
@@ -18,12 +19,21 @@ pub struct RequestContext {
     pub headers: Arc<[HeaderBlock]>,
     /// The request document the header block spans refer to (UTF-8, BOM removed).
     pub document: Bytes,
+    /// Who is calling, once the guard has admitted the call (none for public operations).
+    pub caller: Option<Arc<Caller>>,
+    /// The user named by a verified TLS client certificate.
+    pub client_certificate: Option<Arc<str>>,
 }
 
 impl RequestContext {
     /// The text of `block` in the request document.
     pub fn header_text(&self, block: &HeaderBlock) -> Option<&str> {
         std::str::from_utf8(self.document.get(block.span.clone())?).ok()
+    }
+
+    /// The whole request document as text.
+    pub fn document_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.document).ok()
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::{Handler, HandlerFuture, RequestContext};
 use crate::codec::{DecodeError, Message, decode_message};
+use crate::security::Access;
 use crate::xml::{Start, XmlReader};
 
 /// A decoded request bound to its handler, ready to run.
@@ -22,6 +23,8 @@ pub struct OperationInfo {
     pub name: &'static str,
     pub namespace: &'static str,
     pub action: String,
+    /// Who may call it.
+    pub access: Access,
 }
 
 struct Operation<S> {
@@ -74,14 +77,16 @@ impl<S: Clone + Send + Sync + 'static> Service<S> {
         }
     }
 
-    /// Adds an operation; its name and namespace are those of the handler's request message.
-    pub fn operation<T, H: Handler<T, S>>(mut self, handler: H) -> Self {
+    /// Adds an operation that `access` may call; its name and namespace are those of the
+    /// handler's request message.
+    pub fn operation<T, H: Handler<T, S>>(mut self, handler: H, access: impl Into<Access>) -> Self {
         let ns = <H::Request as Message>::NAMESPACE.uri;
         let name = <H::Request as Message>::NAME;
         let info = OperationInfo {
             name,
             namespace: ns,
             action: format!("{}{}", self.action_base, name),
+            access: access.into(),
         };
         let decode: Decoder<S> = Box::new(move |reader| {
             let request = decode_message::<H::Request>(reader)?;

@@ -1,11 +1,13 @@
 //! The SOAP endpoint of one service: runs a request through its phases — read the envelope,
-//! check mustUnderstand headers, dispatch by body QName, check the SOAPAction, decode the typed
-//! request, verify the rest of the envelope, call the handler — and writes the response or the
-//! fault. HTTP stays outside: requests come in as bytes plus the HTTP-level hints.
+//! check mustUnderstand headers, dispatch by body QName, check the SOAPAction, authenticate
+//! and authorize (the guard), decode the typed request, verify the rest of the envelope, call
+//! the handler, record the outcome — and writes the response or the fault. HTTP stays outside: requests come in as bytes plus the HTTP-level hints.
 
 mod faults;
+mod guard;
 
 pub use faults::validation as validation_fault;
+pub use guard::{CallRecord, Guard};
 
 use std::borrow::Cow;
 use std::net::SocketAddr;
@@ -17,6 +19,7 @@ use bytes::Bytes;
 use futures_util::FutureExt;
 
 use crate::dispatch::{PreparedCall, RequestContext, SoapService};
+use crate::security::Caller;
 use crate::soap::{
     Fault, FaultCode, HeaderTarget, SoapVersion, close_envelope, open_envelope, write_fault,
     write_response,
@@ -35,6 +38,8 @@ pub struct SoapRequest {
     pub action: Option<String>,
     pub request_id: Arc<str>,
     pub remote_addr: Option<SocketAddr>,
+    /// The user named by a verified TLS client certificate.
+    pub client_certificate: Option<Arc<str>>,
 }
 
 /// The answer: an envelope to send with HTTP 200, or a fault envelope to send with HTTP 500.
@@ -46,6 +51,8 @@ pub struct SoapResponse {
     pub operation: Option<&'static str>,
     /// The fault code when the body is a fault.
     pub fault: Option<FaultCode>,
+    /// The authenticated caller, when there was one.
+    pub user: Option<String>,
 }
 
 /// A service behind its SOAP processing phases.
@@ -54,6 +61,7 @@ pub struct Endpoint {
     limits: XmlLimits,
     understood: Vec<QName>,
     deadline: Duration,
+    guard: Option<Arc<dyn Guard>>,
 }
 
 struct Prepared {
@@ -67,6 +75,7 @@ struct Refused {
     version: SoapVersion,
     operation: Option<&'static str>,
     fault: Fault,
+    caller: Option<Arc<Caller>>,
 }
 
 impl Endpoint {
@@ -76,6 +85,7 @@ impl Endpoint {
             limits,
             understood: Vec::new(),
             deadline: Duration::from_secs(30),
+            guard: None,
         }
     }
 
@@ -83,6 +93,14 @@ impl Endpoint {
     /// already handed to the database writer still completes).
     pub fn with_deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
+        self
+    }
+
+    /// Puts `guard` in front of the handlers: it authenticates and authorizes every call of an
+    /// operation that is not public, and records how each call ended.
+    pub fn with_guard(mut self, guard: Arc<dyn Guard>) -> Self {
+        self.understood.extend(guard.understands());
+        self.guard = Some(guard);
         self
     }
 
@@ -100,15 +118,26 @@ impl Endpoint {
     /// Runs one request to its response.
     pub async fn handle(&self, request: SoapRequest) -> SoapResponse {
         let request_id = request.request_id.clone();
-        let prepared = match self.prepare(request) {
+        let remote_addr = request.remote_addr;
+        let prepared = match self.prepare(request).await {
             Ok(prepared) => prepared,
             Err(refused) => {
-                return fault_response(
-                    refused.version,
-                    refused.operation,
-                    &refused.fault,
+                let Refused {
+                    version,
+                    operation,
+                    fault,
+                    caller,
+                } = *refused;
+                self.record(
+                    operation,
                     &request_id,
+                    remote_addr,
+                    caller.as_deref(),
+                    Some(&fault),
                 );
+                let mut response = fault_response(version, operation, &fault, &request_id);
+                response.user = caller.map(|c| c.username.clone());
+                return response;
             }
         };
         let Prepared {
@@ -117,45 +146,90 @@ impl Endpoint {
             call,
             context,
         } = prepared;
+        let caller = context.caller.clone();
         let outcome = tokio::time::timeout(
             self.deadline,
             AssertUnwindSafe(async move { call(context).await }).catch_unwind(),
         )
         .await;
-        let Ok(outcome) = outcome else {
-            tracing::error!(operation, deadline = ?self.deadline, "handler deadline exceeded");
-            let fault = Fault::server(format!(
-                "The request was not completed within the deadline of {} ms",
-                self.deadline.as_millis()
-            ));
-            return fault_response(version, Some(operation), &fault, &request_id);
-        };
-        match outcome {
-            Ok(Ok(body)) => SoapResponse {
-                version,
-                body: write_response(version, body.as_ref()),
-                operation: Some(operation),
-                fault: None,
-            },
-            Ok(Err(fault)) => fault_response(version, Some(operation), &fault, &request_id),
-            Err(panic) => {
+        let result = match outcome {
+            Err(_) => {
+                tracing::error!(operation, deadline = ?self.deadline, "handler deadline exceeded");
+                Err(Fault::server(format!(
+                    "The request was not completed within the deadline of {} ms",
+                    self.deadline.as_millis()
+                )))
+            }
+            Ok(Ok(result)) => result,
+            Ok(Err(panic)) => {
                 let message = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
                 tracing::error!(operation, panic = %message, "handler panicked");
-                fault_response(version, Some(operation), &Fault::internal(), &request_id)
+                Err(Fault::internal())
             }
+        };
+        let mut response = match result {
+            Ok(body) => {
+                self.record(
+                    Some(operation),
+                    &request_id,
+                    remote_addr,
+                    caller.as_deref(),
+                    None,
+                );
+                SoapResponse {
+                    version,
+                    body: write_response(version, body.as_ref()),
+                    operation: Some(operation),
+                    fault: None,
+                    user: None,
+                }
+            }
+            Err(fault) => {
+                self.record(
+                    Some(operation),
+                    &request_id,
+                    remote_addr,
+                    caller.as_deref(),
+                    Some(&fault),
+                );
+                fault_response(version, Some(operation), &fault, &request_id)
+            }
+        };
+        response.user = caller.map(|c| c.username.clone());
+        response
+    }
+
+    fn record(
+        &self,
+        operation: Option<&'static str>,
+        request_id: &str,
+        remote_addr: Option<SocketAddr>,
+        caller: Option<&Caller>,
+        fault: Option<&Fault>,
+    ) {
+        if let (Some(guard), Some(operation)) = (&self.guard, operation) {
+            guard.record(CallRecord {
+                service: self.service.name(),
+                operation,
+                request_id,
+                remote_addr,
+                caller,
+                fault: fault.map(Fault::label),
+            });
         }
     }
 
-    fn prepare(&self, request: SoapRequest) -> Result<Prepared, Box<Refused>> {
+    async fn prepare(&self, request: SoapRequest) -> Result<Prepared, Box<Refused>> {
         let refuse = |version, operation, fault| {
             Box::new(Refused {
                 version,
                 operation,
                 fault,
+                caller: None,
             })
         };
         let hint = request.version_hint.unwrap_or(SoapVersion::V11);
@@ -206,24 +280,40 @@ impl Endpoint {
                 faults::action_mismatch(action, operation, &info.action),
             ));
         }
+        let mut context = RequestContext {
+            version,
+            request_id: request.request_id,
+            remote_addr: request.remote_addr,
+            headers: head.headers.into(),
+            document,
+            caller: None,
+            client_certificate: request.client_certificate,
+        };
+        if let Some(guard) = &self.guard {
+            context.caller = guard
+                .admit(&context, info)
+                .await
+                .map_err(|fault| refuse(version, Some(operation), fault))?;
+        }
+        let with_caller = |fault: Fault| {
+            Box::new(Refused {
+                version,
+                operation: Some(operation),
+                fault,
+                caller: context.caller.clone(),
+            })
+        };
         let call = self
             .service
             .prepare(&head.operation, &mut reader)
-            .map_err(|e| refuse(version, Some(operation), e.into()))?;
-        close_envelope(&mut reader, version)
-            .map_err(|e| refuse(version, Some(operation), e.into()))?;
+            .map_err(|e| with_caller(e.into()))?;
+        close_envelope(&mut reader, version).map_err(|e| with_caller(e.into()))?;
 
         Ok(Prepared {
             version,
             operation,
             call,
-            context: RequestContext {
-                version,
-                request_id: request.request_id,
-                remote_addr: request.remote_addr,
-                headers: head.headers.into(),
-                document,
-            },
+            context,
         })
     }
 }
@@ -244,6 +334,7 @@ fn fault_response(
         body: write_fault(version, fault, request_id),
         operation,
         fault: Some(fault.code),
+        user: None,
     }
 }
 
@@ -254,6 +345,7 @@ mod tests {
     use super::*;
     use crate::bench::{GetItem, GetItemResponse};
     use crate::dispatch::Service;
+    use crate::security::Access;
 
     async fn boom(request: GetItem) -> Result<GetItemResponse, Infallible> {
         if request.id == 13 {
@@ -279,12 +371,13 @@ mod tests {
             action: None,
             request_id: "req-77".into(),
             remote_addr: None,
+            client_certificate: None,
         }
     }
 
     #[tokio::test]
     async fn a_panicking_handler_is_a_server_fault_and_the_endpoint_keeps_serving() {
-        let service = Service::new("Boom", "urn:bench#", ()).operation(boom);
+        let service = Service::new("Boom", "urn:bench#", ()).operation(boom, Access::Public);
         let endpoint = Endpoint::new(Arc::new(service), XmlLimits::default());
         let response = endpoint.handle(request(13)).await;
         assert_eq!(response.fault, Some(FaultCode::Server));

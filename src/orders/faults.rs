@@ -83,6 +83,7 @@ impl From<OrderError> for Fault {
             OrderError::Invalid(violations) => {
                 validation_fault(violations.into_iter().map(FieldError::from).collect())
             }
+            OrderError::Denied(denied) => denied.into(),
             OrderError::Internal(e) => e.into(),
         }
     }

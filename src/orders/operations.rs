@@ -1,4 +1,5 @@
-//! The OrderService operation handlers: typed messages in, service calls, typed messages out.
+//! The OrderService operation handlers and who may call them: typed messages in, service
+//! calls, typed messages out.
 
 use super::messages::{
     CancelOrder, CancelOrderResponse, GetOrder, GetOrderResponse, ListOrders, ListOrdersResponse,
@@ -7,22 +8,27 @@ use super::messages::{
 use super::model::{NewOrder, OrderFilter};
 use super::service::{ListOrdersRequest, OrderError, OrderService};
 use crate::dispatch::{Service, State};
+use crate::security::{Caller, roles};
 
-/// The SOAP service definition: every operation of `wsdl/OrderService.wsdl`.
+/// The SOAP service definition: every operation of `wsdl/OrderService.wsdl` with its access
+/// rule. Customers place, read, list and cancel only their own orders; staff (and, for
+/// reading, auditors) any.
 pub fn soap_service(orders: OrderService) -> Service<OrderService> {
     Service::new("OrderService", "http://soapstone.dev/orders/", orders)
-        .operation(place_order)
-        .operation(get_order)
-        .operation(list_orders)
-        .operation(cancel_order)
-        .operation(ship_order)
-        .operation(sales_report)
+        .operation(place_order, roles::ORDERING)
+        .operation(get_order, roles::EVERYONE)
+        .operation(list_orders, roles::EVERYONE)
+        .operation(cancel_order, roles::ORDERING)
+        .operation(ship_order, roles::STAFF)
+        .operation(sales_report, roles::STAFF_AND_AUDITORS)
 }
 
 async fn place_order(
     State(orders): State<OrderService>,
+    caller: Caller,
     request: PlaceOrder,
 ) -> Result<PlaceOrderResponse, OrderError> {
+    caller.owns_or(request.customer_id, roles::STAFF)?;
     let order = orders
         .place(NewOrder {
             customer_id: request.customer_id,
@@ -40,20 +46,31 @@ async fn place_order(
 
 async fn get_order(
     State(orders): State<OrderService>,
+    caller: Caller,
     request: GetOrder,
 ) -> Result<GetOrderResponse, OrderError> {
     let order = orders.get(request.id).await?;
+    caller.owns_or(order.customer_id, roles::STAFF_AND_AUDITORS)?;
     Ok(GetOrderResponse { order })
 }
 
 async fn list_orders(
     State(orders): State<OrderService>,
+    caller: Caller,
     request: ListOrders,
 ) -> Result<ListOrdersResponse, OrderError> {
+    let customer_id = match (caller.scope(roles::STAFF_AND_AUDITORS), request.customer_id) {
+        (None, requested) => requested,
+        (Some(own), None) => Some(own),
+        (Some(own), Some(requested)) => {
+            caller.owns_or(requested, roles::STAFF_AND_AUDITORS)?;
+            Some(own)
+        }
+    };
     let page = orders
         .list(ListOrdersRequest {
             filter: OrderFilter {
-                customer_id: request.customer_id,
+                customer_id,
                 status: request.status,
                 placed_from: request.placed_from,
                 placed_to: request.placed_to,
@@ -71,8 +88,13 @@ async fn list_orders(
 
 async fn cancel_order(
     State(orders): State<OrderService>,
+    caller: Caller,
     request: CancelOrder,
 ) -> Result<CancelOrderResponse, OrderError> {
+    if caller.scope(roles::STAFF).is_some() {
+        let order = orders.get(request.id).await?;
+        caller.owns_or(order.customer_id, roles::STAFF)?;
+    }
     let order = orders.cancel(request.id, request.reason).await?;
     Ok(CancelOrderResponse { order })
 }

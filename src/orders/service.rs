@@ -37,6 +37,8 @@ pub enum OrderError {
     },
     #[error("the request is invalid")]
     Invalid(Vec<Violation>),
+    #[error(transparent)]
+    Denied(#[from] crate::security::AccessDenied),
     #[error("internal error: {0}")]
     Internal(#[from] DbError),
 }

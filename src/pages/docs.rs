@@ -87,8 +87,14 @@ mod tests {
             "{}",
             docs.summary
         );
-        assert_eq!(docs.operations.len(), 5);
-        assert_eq!(docs.operation("CreateUser"), "Creates an active user.");
-        assert_eq!(docs.schemas, vec!["users.xsd", "common.xsd"]);
+        assert_eq!(docs.operations.len(), 6);
+        assert!(
+            docs.operation("CreateUser")
+                .starts_with("Creates an active user")
+        );
+        assert_eq!(
+            docs.schemas,
+            vec!["users.xsd", "common.xsd", "security.xsd"]
+        );
     }
 }

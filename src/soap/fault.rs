@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::codec::{Encode, Message, write_message};
-use crate::xml::{QName, XmlWriter};
+use crate::xml::{Namespace, XmlWriter};
 
 /// The fault classes both SOAP versions share (their 1.1 / 1.2 names in parentheses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,11 +21,17 @@ pub enum FaultCode {
 /// A fault detail element (a declared `wsdl:fault` element) that can write itself.
 pub trait FaultDetail: Send + Sync + fmt::Debug {
     fn write(&self, w: &mut XmlWriter);
+    /// The detail element's local name, e.g. `AccessDeniedFault`.
+    fn element(&self) -> &'static str;
 }
 
 impl<T: Message + Encode + Send + Sync + fmt::Debug> FaultDetail for T {
     fn write(&self, w: &mut XmlWriter) {
         write_message(w, self);
+    }
+
+    fn element(&self) -> &'static str {
+        T::NAME
     }
 }
 
@@ -34,8 +40,9 @@ impl<T: Message + Encode + Send + Sync + fmt::Debug> FaultDetail for T {
 pub struct Fault {
     pub code: FaultCode,
     /// A more specific code: the 1.2 Subcode, and in 1.1 the faultcode itself (the
-    /// WS-Security convention, e.g. `wsse:FailedAuthentication`).
-    pub subcode: Option<QName>,
+    /// WS-Security convention, e.g. `wsse:FailedAuthentication`), written with the
+    /// namespace's prefix.
+    pub subcode: Option<(Namespace, &'static str)>,
     /// Human-readable reason, in English.
     pub reason: String,
     pub detail: Option<Box<dyn FaultDetail>>,
@@ -74,9 +81,24 @@ impl Fault {
         self
     }
 
-    pub fn with_subcode(mut self, subcode: QName) -> Self {
-        self.subcode = Some(subcode);
+    pub fn with_subcode(mut self, ns: Namespace, local: &'static str) -> Self {
+        self.subcode = Some((ns, local));
         self
+    }
+}
+
+impl Fault {
+    /// The most specific name of this fault, for logs and the audit trail: the subcode
+    /// (`wsse:FailedAuthentication`), else the detail element (`AccessDeniedFault`), else the
+    /// code (`Client`).
+    pub fn label(&self) -> String {
+        if let Some((ns, local)) = self.subcode {
+            format!("{}:{local}", ns.prefix)
+        } else if let Some(detail) = &self.detail {
+            detail.element().to_string()
+        } else {
+            format!("{:?}", self.code)
+        }
     }
 }
 

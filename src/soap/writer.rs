@@ -70,12 +70,13 @@ pub fn write_fault(version: SoapVersion, fault: &Fault, request_id: &str) -> Vec
     match version {
         SoapVersion::V11 => {
             match fault.subcode {
-                Some(sub) => {
+                Some((ns, local)) => {
                     w.start("", "faultcode");
-                    w.attr("xmlns:fc", sub.ns);
+                    w.declare(ns);
                     w.close_start();
-                    w.raw("fc:");
-                    w.text(sub.local);
+                    w.raw(ns.prefix);
+                    w.raw(":");
+                    w.text(local);
                     w.end("", "faultcode");
                 }
                 None => {
@@ -104,13 +105,14 @@ pub fn write_fault(version: SoapVersion, fault: &Fault, request_id: &str) -> Vec
             w.raw(":");
             w.raw(code_name(version, fault.code));
             w.end(p, "Value");
-            if let Some(sub) = fault.subcode {
+            if let Some((ns, local)) = fault.subcode {
                 w.open(p, "Subcode");
                 w.start(p, "Value");
-                w.attr("xmlns:fc", sub.ns);
+                w.declare(ns);
                 w.close_start();
-                w.raw("fc:");
-                w.text(sub.local);
+                w.raw(ns.prefix);
+                w.raw(":");
+                w.text(local);
                 w.end(p, "Value");
                 w.end(p, "Subcode");
             }

@@ -78,7 +78,12 @@ impl From<UserError> for Fault {
             UserError::Invalid(violations) => {
                 validation_fault(violations.into_iter().map(FieldError::from).collect())
             }
+            UserError::Denied(denied) => denied.into(),
             UserError::Internal(e) => e.into(),
+            UserError::Hashing(reason) => {
+                tracing::error!(%reason, "password hashing failed");
+                Fault::internal()
+            }
         }
     }
 }

@@ -32,7 +32,9 @@ message!(
     UpdateUser,
     UpdateUserResponse,
     DeleteUser,
-    DeleteUserResponse
+    DeleteUserResponse,
+    SetPassword,
+    SetPasswordResponse
 );
 
 impl Encode for User {
@@ -54,12 +56,13 @@ pub struct CreateUser {
     pub email: String,
     pub display_name: Option<String>,
     pub roles: Vec<Role>,
+    pub password: Option<String>,
 }
 
 impl Decode for CreateUser {
     fn decode(d: &mut Decoder<'_, '_>) -> Result<Option<Self>, XmlError> {
-        let (mut username, mut email, mut display_name) =
-            (Slot::Absent, Slot::Absent, Slot::Absent);
+        let (mut username, mut email, mut display_name, mut password) =
+            (Slot::Absent, Slot::Absent, Slot::Absent, Slot::Absent);
         let mut roles = Many::default();
         while let Some(child) = d.child()? {
             match child.name_in(NS) {
@@ -67,6 +70,7 @@ impl Decode for CreateUser {
                 Some("email") => d.one(&child, "email", &mut email)?,
                 Some("displayName") => d.one(&child, "displayName", &mut display_name)?,
                 Some("role") => d.many(&child, "role", &mut roles)?,
+                Some("password") => d.one(&child, "password", &mut password)?,
                 _ => d.unexpected(&child)?,
             }
         }
@@ -79,6 +83,7 @@ impl Decode for CreateUser {
                 email: email?,
                 display_name: display_name.into_option(),
                 roles: roles?,
+                password: password.into_option(),
             })
         })())
     }
@@ -270,6 +275,44 @@ pub struct DeleteUserResponse {
 impl Encode for DeleteUserResponse {
     fn encode(&self, w: &mut XmlWriter) {
         w.element(USERS, "deleted", &self.deleted);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetPassword {
+    pub id: i64,
+    pub new_password: String,
+}
+
+impl Decode for SetPassword {
+    fn decode(d: &mut Decoder<'_, '_>) -> Result<Option<Self>, XmlError> {
+        let (mut id, mut new_password) = (Slot::Absent, Slot::Absent);
+        while let Some(child) = d.child()? {
+            match child.name_in(NS) {
+                Some("id") => d.one(&child, "id", &mut id)?,
+                Some("newPassword") => d.one(&child, "newPassword", &mut new_password)?,
+                _ => d.unexpected(&child)?,
+            }
+        }
+        let id = d.required(id, "id");
+        let new_password = d.required(new_password, "newPassword");
+        Ok((|| {
+            Some(SetPassword {
+                id: id?,
+                new_password: new_password?,
+            })
+        })())
+    }
+}
+
+#[derive(Debug)]
+pub struct SetPasswordResponse {
+    pub id: i64,
+}
+
+impl Encode for SetPasswordResponse {
+    fn encode(&self, w: &mut XmlWriter) {
+        w.element(USERS, "id", &self.id);
     }
 }
 

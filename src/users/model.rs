@@ -2,14 +2,7 @@
 
 use time::OffsetDateTime;
 
-/// What a user may do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
-    Admin,
-    Clerk,
-    Customer,
-    Auditor,
-}
+pub use crate::security::Role;
 
 /// Whether a user may act.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,7 +20,6 @@ pub enum UserSort {
     CreatedAt,
 }
 
-crate::common::names!(Role { Admin = "admin", Clerk = "clerk", Customer = "customer", Auditor = "auditor" });
 crate::common::names!(UserStatus { Active = "active", Suspended = "suspended" });
 crate::common::names!(UserSort { Username = "username", Email = "email", CreatedAt = "createdAt" });
 

@@ -1,21 +1,26 @@
-//! The UserService operation handlers: typed messages in, service calls, typed messages out.
+//! The UserService operation handlers and who may call them: typed messages in, service
+//! calls, typed messages out.
 
 use super::messages::{
     CreateUser, CreateUserResponse, DeleteUser, DeleteUserResponse, GetUser, GetUserResponse,
-    ListUsers, ListUsersResponse, UpdateUser, UpdateUserResponse,
+    ListUsers, ListUsersResponse, SetPassword, SetPasswordResponse, UpdateUser, UpdateUserResponse,
 };
-use super::model::{NewUser, UserChanges, UserFilter};
+use super::model::{NewUser, UserChanges, UserFilter, UserKey};
 use super::service::{ListRequest, UserError, UserService};
 use crate::dispatch::{Service, State};
+use crate::security::{Access, Caller, roles};
 
-/// The SOAP service definition: every operation of `wsdl/UserService.wsdl`.
+/// The SOAP service definition: every operation of `wsdl/UserService.wsdl` with its access
+/// rule. Operations open to any authenticated user act only on the caller itself unless the
+/// caller is an admin (or, for reading, an auditor).
 pub fn soap_service(users: UserService) -> Service<UserService> {
     Service::new("UserService", "http://soapstone.dev/users/", users)
-        .operation(create_user)
-        .operation(get_user)
-        .operation(list_users)
-        .operation(update_user)
-        .operation(delete_user)
+        .operation(create_user, roles::ADMIN)
+        .operation(get_user, Access::Authenticated)
+        .operation(list_users, roles::READERS)
+        .operation(update_user, Access::Authenticated)
+        .operation(delete_user, roles::ADMIN)
+        .operation(set_password, Access::Authenticated)
 }
 
 async fn create_user(
@@ -23,20 +28,33 @@ async fn create_user(
     request: CreateUser,
 ) -> Result<CreateUserResponse, UserError> {
     let user = users
-        .create(NewUser {
-            username: request.username,
-            email: request.email,
-            display_name: request.display_name,
-            roles: request.roles,
-        })
+        .create(
+            NewUser {
+                username: request.username,
+                email: request.email,
+                display_name: request.display_name,
+                roles: request.roles,
+            },
+            request.password,
+        )
         .await?;
     Ok(CreateUserResponse { user })
 }
 
 async fn get_user(
     State(users): State<UserService>,
+    caller: Caller,
     request: GetUser,
 ) -> Result<GetUserResponse, UserError> {
+    let own = match &request.key {
+        UserKey::Id(id) => *id == caller.user_id,
+        UserKey::Username(name) => *name == caller.username,
+    };
+    if !own && !caller.has_any(roles::READERS) {
+        return Err(caller
+            .deny("only admins and auditors read other users")
+            .into());
+    }
     let user = users.get(request.key).await?;
     Ok(GetUserResponse { user })
 }
@@ -67,8 +85,13 @@ async fn list_users(
 
 async fn update_user(
     State(users): State<UserService>,
+    caller: Caller,
     request: UpdateUser,
 ) -> Result<UpdateUserResponse, UserError> {
+    caller.owns_or(request.id, roles::ADMIN)?;
+    if request.status.is_some() && !caller.has_any(roles::ADMIN) {
+        return Err(caller.deny("only admins change a user's status").into());
+    }
     let user = users
         .update(
             request.id,
@@ -88,4 +111,21 @@ async fn delete_user(
 ) -> Result<DeleteUserResponse, UserError> {
     let deleted = users.delete(request.id).await?;
     Ok(DeleteUserResponse { deleted })
+}
+
+async fn set_password(
+    State(users): State<UserService>,
+    caller: Caller,
+    request: SetPassword,
+) -> Result<SetPasswordResponse, UserError> {
+    caller.owns_or(request.id, roles::ADMIN)?;
+    let keep = caller
+        .session
+        .as_ref()
+        .filter(|_| caller.user_id == request.id)
+        .map(|s| s.token_hash);
+    users
+        .set_password(request.id, request.new_password, keep)
+        .await?;
+    Ok(SetPasswordResponse { id: request.id })
 }

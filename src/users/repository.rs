@@ -36,8 +36,13 @@ pub struct UserRows {
 /// Where users are kept.
 #[async_trait]
 pub trait UserRepository: Send + Sync {
-    /// Stores a new active user created at `now`.
-    async fn insert(&self, user: NewUser, now: OffsetDateTime) -> Result<User, RepoError>;
+    /// Stores a new active user created at `now`, with an argon2id password hash if given.
+    async fn insert(
+        &self,
+        user: NewUser,
+        password_hash: Option<String>,
+        now: OffsetDateTime,
+    ) -> Result<User, RepoError>;
     async fn find(&self, key: UserKey) -> Result<Option<User>, RepoError>;
     /// Up to `limit` users matching `filter`, in its order, after `after`.
     async fn list(
@@ -46,7 +51,17 @@ pub trait UserRepository: Send + Sync {
         after: Option<Cursor>,
         limit: usize,
     ) -> Result<UserRows, RepoError>;
-    /// Applies `changes`; `None` when there is no such user.
+    /// Replaces the password hash and ends the user's sessions but `keep_session` (a token
+    /// hash); false when there is no such user.
+    async fn set_password(
+        &self,
+        id: i64,
+        password_hash: String,
+        keep_session: Option<[u8; 32]>,
+        now: OffsetDateTime,
+    ) -> Result<bool, RepoError>;
+    /// Applies `changes` (suspending a user ends its sessions); `None` when there is no such
+    /// user.
     async fn update(
         &self,
         id: i64,

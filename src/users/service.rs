@@ -6,6 +6,7 @@ use super::model::{NewUser, Role, User, UserChanges, UserFilter, UserKey, UserSo
 use super::repository::{RepoError, UniqueField, UserRepository};
 use crate::common::{Cursor, CursorValue, PageTokens, Violation, now, page_size, violation};
 use crate::db::DbError;
+use crate::security::{AccessDenied, PasswordError, Passwords};
 
 /// Why a User service call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -16,8 +17,12 @@ pub enum UserError {
     Duplicate { field: UniqueField, value: String },
     #[error("the request is invalid")]
     Invalid(Vec<Violation>),
+    #[error(transparent)]
+    Denied(#[from] AccessDenied),
     #[error("internal error: {0}")]
     Internal(DbError),
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
 }
 
 /// A user key for messages.
@@ -61,15 +66,29 @@ pub struct UserList {
 pub struct UserService {
     repo: Arc<dyn UserRepository>,
     tokens: PageTokens,
+    passwords: Passwords,
 }
 
 impl UserService {
-    pub fn new(repo: Arc<dyn UserRepository>, tokens: PageTokens) -> Self {
-        UserService { repo, tokens }
+    pub fn new(repo: Arc<dyn UserRepository>, tokens: PageTokens, passwords: Passwords) -> Self {
+        UserService {
+            repo,
+            tokens,
+            passwords,
+        }
     }
 
-    pub async fn create(&self, mut user: NewUser) -> Result<User, UserError> {
+    /// Creates an active user, with an initial password if given (without one the user can
+    /// authenticate only by certificate until SetPassword).
+    pub async fn create(
+        &self,
+        mut user: NewUser,
+        password: Option<String>,
+    ) -> Result<User, UserError> {
         let mut violations = Vec::new();
+        if let Some(password) = &password {
+            check_password(password, "password", &mut violations);
+        }
         check_username(&user.username, "username", &mut violations);
         check_email(&user.email, "email", &mut violations);
         if let Some(name) = &user.display_name {
@@ -84,8 +103,12 @@ impl UserService {
         user.roles.sort();
         user.roles.dedup();
         let (username, email) = (user.username.clone(), user.email.clone());
+        let hash = match password {
+            Some(password) => Some(self.hash(password).await?),
+            None => None,
+        };
         self.repo
-            .insert(user, now())
+            .insert(user, hash, now())
             .await
             .map_err(|e| duplicate_or_internal(e, &username, &email))
     }
@@ -157,6 +180,38 @@ impl UserService {
             .await
             .map_err(|e| duplicate_or_internal(e, "", &email))?
             .ok_or(UserError::NotFound(UserKeyDisplay(UserKey::Id(id))))
+    }
+
+    /// Sets the password of user `id` and ends its other sessions (all but `keep_session`).
+    pub async fn set_password(
+        &self,
+        id: i64,
+        password: String,
+        keep_session: Option<[u8; 32]>,
+    ) -> Result<(), UserError> {
+        let mut violations = Vec::new();
+        check_password(&password, "newPassword", &mut violations);
+        if !violations.is_empty() {
+            return Err(UserError::Invalid(violations));
+        }
+        let hash = self.hash(password).await?;
+        if self
+            .repo
+            .set_password(id, hash, keep_session, now())
+            .await
+            .map_err(internal)?
+        {
+            Ok(())
+        } else {
+            Err(UserError::NotFound(UserKeyDisplay(UserKey::Id(id))))
+        }
+    }
+
+    async fn hash(&self, password: String) -> Result<String, UserError> {
+        self.passwords
+            .hash(password)
+            .await
+            .map_err(|e| UserError::Hashing(e.to_string()))
     }
 
     /// True when the user existed and was deleted; false when there was no such user. A user
@@ -238,6 +293,12 @@ fn check_email(email: &str, field: &'static str, out: &mut Vec<Violation>) {
             field,
             "must be a valid email address (local@domain.tld)",
         ));
+    }
+}
+
+fn check_password(password: &str, field: &'static str, out: &mut Vec<Violation>) {
+    if let Err(e @ PasswordError::Length) = crate::security::password::check_policy(password) {
+        out.push(violation(field, e.to_string()));
     }
 }
 

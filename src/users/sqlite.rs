@@ -143,21 +143,28 @@ fn insert_roles(conn: &Connection, id: i64, roles: &[Role]) -> rusqlite::Result<
 
 #[async_trait]
 impl UserRepository for SqliteUserRepository {
-    async fn insert(&self, user: NewUser, now: OffsetDateTime) -> Result<User, RepoError> {
+    async fn insert(
+        &self,
+        user: NewUser,
+        password_hash: Option<String>,
+        now: OffsetDateTime,
+    ) -> Result<User, RepoError> {
         self.db
             .writer
             .write(move |conn| {
                 let at = millis(now);
                 conn.prepare_cached(
                     "INSERT INTO users (username, email, email_key, display_name, status, \
-                     created_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?5)",
+                     created_at, updated_at, password_hash) \
+                     VALUES (?1, ?2, ?3, ?4, 'active', ?5, ?5, ?6)",
                 )?
                 .execute(params![
                     user.username,
                     user.email,
                     user.email.to_lowercase(),
                     user.display_name,
-                    at
+                    at,
+                    password_hash
                 ])?;
                 let id = conn.last_insert_rowid();
                 insert_roles(conn, id, &user.roles)?;
@@ -223,7 +230,38 @@ impl UserRepository for SqliteUserRepository {
                     millis(now),
                     id
                 ])?;
+                if status == UserStatus::Suspended {
+                    conn.prepare_cached("DELETE FROM sessions WHERE user_id = ?1")?
+                        .execute([id])?;
+                }
                 Ok(select_by_id(conn, id)?)
+            })
+            .await
+    }
+
+    async fn set_password(
+        &self,
+        id: i64,
+        password_hash: String,
+        keep_session: Option<[u8; 32]>,
+        now: OffsetDateTime,
+    ) -> Result<bool, RepoError> {
+        self.db
+            .writer
+            .write(move |conn| {
+                let n = conn
+                    .prepare_cached(
+                        "UPDATE users SET password_hash = ?2, updated_at = ?3 WHERE id = ?1",
+                    )?
+                    .execute(params![id, password_hash, millis(now)])?;
+                if n == 0 {
+                    return Ok(false);
+                }
+                conn.prepare_cached(
+                    "DELETE FROM sessions WHERE user_id = ?1 AND token_hash IS NOT ?2",
+                )?
+                .execute(params![id, keep_session.as_ref().map(|h| h.as_slice())])?;
+                Ok(true)
             })
             .await
     }

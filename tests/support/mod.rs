@@ -17,6 +17,18 @@ pub const CATALOG_NS: &str = "http://soapstone.dev/schema/catalog/v1";
 pub const ORDERS_NS: &str = "http://soapstone.dev/schema/orders/v1";
 pub const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 pub const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
+pub const SECURITY_NS: &str = "http://soapstone.dev/schema/security/v1";
+pub const WSSE_NS: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
+pub const WSU_NS: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
+
+/// The admin every test server is bootstrapped with (user id 1), its password and digest
+/// secret, and the key the digest secret is sealed under.
+pub const ADMIN: &str = "admin";
+pub const ADMIN_PASSWORD: &str = "soapstone-admin";
+pub const ADMIN_DIGEST_SECRET: &str = "soapstone-digest";
+pub const SECRET_KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 /// A running server; stopped with SIGTERM when dropped.
 pub struct Server {
@@ -51,11 +63,16 @@ impl Server {
     }
 
     fn launch(dir: tempfile::TempDir, args: &[&str]) -> Server {
+        let db = dir.path().join("soapstone.db");
+        if !db.exists() {
+            bootstrap_admin(&db);
+        }
         let mut child = Command::new(env!("CARGO_BIN_EXE_soapstone"))
             .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-            .arg(dir.path().join("soapstone.db"))
+            .arg(&db)
             .args(args)
             .env("RUST_LOG", "info")
+            .env("SOAPSTONE_SECRET_KEY", SECRET_KEY)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -360,6 +377,45 @@ impl Reply {
     }
 }
 
+/// Creates the admin (password and digest secret) in a new database with the `user` commands.
+pub fn bootstrap_admin(db: &Path) {
+    let db = db.to_str().expect("a UTF-8 path");
+    let (ok, out) = run_with_input(
+        &["user", "add", "--db", db, "--role", "admin", ADMIN],
+        ADMIN_PASSWORD,
+    );
+    assert!(ok, "user add: {out}");
+    let (ok, out) = run_with_input(
+        &["user", "digest-secret", "--db", db, ADMIN],
+        ADMIN_DIGEST_SECRET,
+    );
+    assert!(ok, "user digest-secret: {out}");
+}
+
+/// Runs the `soapstone` binary with `args` and `input` as its standard input (and the test
+/// secret key in its environment); whether it succeeded, and stdout then stderr.
+pub fn run_with_input(args: &[&str], input: &str) -> (bool, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_soapstone"))
+        .args(args)
+        .env("SOAPSTONE_SECRET_KEY", SECRET_KEY)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    writeln!(stdin, "{input}").expect("stdin written");
+    drop(stdin);
+    let output = child.wait_with_output().expect("the binary ends");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
 /// Runs the `soapstone` binary with `args`; whether it succeeded, and stdout then stderr.
 pub fn run(args: &[&str]) -> (bool, String) {
     let output = Command::new(env!("CARGO_BIN_EXE_soapstone"))
@@ -430,14 +486,40 @@ pub fn validate_with(xml: &str, schema: &Path) {
     );
 }
 
-/// A SOAP 1.1 envelope around `body`.
-pub fn env11(body: &str) -> String {
-    format!(r#"<soap:Envelope xmlns:soap="{SOAP11}"><soap:Body>{body}</soap:Body></soap:Envelope>"#)
+/// A `wsse:Security` header block with a PasswordText UsernameToken.
+pub fn wsse_text(user: &str, password: &str) -> String {
+    format!(
+        r#"<wsse:Security xmlns:wsse="{WSSE_NS}"><wsse:UsernameToken><wsse:Username>{user}</wsse:Username><wsse:Password>{password}</wsse:Password></wsse:UsernameToken></wsse:Security>"#
+    )
 }
 
-/// A SOAP 1.2 envelope around `body`.
+/// A `s:SessionToken` header block.
+pub fn session_header(token: &str) -> String {
+    format!(r#"<s:SessionToken xmlns:s="{SECURITY_NS}">{token}</s:SessionToken>"#)
+}
+
+/// A SOAP 1.1 envelope around `body`, authenticated as the admin.
+pub fn env11(body: &str) -> String {
+    env11_with(&wsse_text(ADMIN, ADMIN_PASSWORD), body)
+}
+
+/// A SOAP 1.1 envelope with the header blocks `headers` around `body`.
+pub fn env11_with(headers: &str, body: &str) -> String {
+    format!(
+        r#"<soap:Envelope xmlns:soap="{SOAP11}"><soap:Header>{headers}</soap:Header><soap:Body>{body}</soap:Body></soap:Envelope>"#
+    )
+}
+
+/// A SOAP 1.2 envelope around `body`, authenticated as the admin.
 pub fn env12(body: &str) -> String {
-    format!(r#"<env:Envelope xmlns:env="{SOAP12}"><env:Body>{body}</env:Body></env:Envelope>"#)
+    env12_with(&wsse_text(ADMIN, ADMIN_PASSWORD), body)
+}
+
+/// A SOAP 1.2 envelope with the header blocks `headers` around `body`.
+pub fn env12_with(headers: &str, body: &str) -> String {
+    format!(
+        r#"<env:Envelope xmlns:env="{SOAP12}"><env:Header>{headers}</env:Header><env:Body>{body}</env:Body></env:Envelope>"#
+    )
 }
 
 /// The SOAPAction of a UserService operation.

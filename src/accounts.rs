@@ -1,0 +1,112 @@
+//! The `user` commands: create a user with a password (to bootstrap the first admin without
+//! SQL) and give a user a digest secret, working on the database file directly.
+
+use std::io::BufRead;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::common::PageTokens;
+use crate::db::{Database, DbOptions};
+use crate::security::{CredentialStore, Passwords, Role, SecretKey, SqliteSecurityStore};
+use crate::users::{NewUser, SqliteUserRepository, UserError, UserKey, UserService};
+
+/// The first line of standard input, without its line ending.
+pub fn read_secret_line() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    let line = line.trim_end_matches(['\n', '\r']).to_string();
+    if line.is_empty() {
+        return Err("standard input held no secret (give it on the first line)".into());
+    }
+    Ok(line)
+}
+
+fn describe(error: UserError) -> String {
+    match error {
+        UserError::Invalid(violations) => violations
+            .iter()
+            .map(|v| format!("{}: {}", v.field, v.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+fn open(path: &Path) -> Result<Database, String> {
+    Database::open(&DbOptions::new(path)).map_err(|e| e.to_string())
+}
+
+/// Creates the user `name` with `roles` and `password`; its id.
+pub async fn add_user(
+    path: &Path,
+    name: &str,
+    email: Option<String>,
+    roles: &[String],
+    password: String,
+) -> Result<i64, String> {
+    let db = open(path)?;
+    let roles = roles
+        .iter()
+        .map(|r| Role::from_name(r).ok_or_else(|| format!("unknown role {r}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let users = UserService::new(
+        Arc::new(SqliteUserRepository::new(db.clone())),
+        PageTokens::new([0; 32]),
+        Passwords::new(1).map_err(|e| e.to_string())?,
+    );
+    let created = users
+        .create(
+            NewUser {
+                username: name.to_string(),
+                email: email.unwrap_or_else(|| format!("{name}@localhost.localdomain")),
+                display_name: None,
+                roles,
+            },
+            Some(password),
+        )
+        .await
+        .map_err(describe);
+    drop(users);
+    close(db).await;
+    Ok(created?.id)
+}
+
+/// Seals `secret` under `key` as the digest secret of user `name`.
+pub async fn set_digest_secret(
+    path: &Path,
+    key: &SecretKey,
+    name: &str,
+    secret: &str,
+) -> Result<(), String> {
+    let db = open(path)?;
+    let store = SqliteSecurityStore::new(db.clone());
+    let result = async {
+        let user = UserService::new(
+            Arc::new(SqliteUserRepository::new(db.clone())),
+            PageTokens::new([0; 32]),
+            Passwords::new(1).map_err(|e| e.to_string())?,
+        )
+        .get(UserKey::Username(name.to_string()))
+        .await
+        .map_err(describe)?;
+        let sealed = key
+            .seal(user.id, secret.as_bytes())
+            .map_err(|e| e.to_string())?;
+        store
+            .set_digest_secret(user.id, sealed)
+            .await
+            .map_err(|e| e.to_string())
+            .map(|_| ())
+    }
+    .await;
+    drop(store);
+    close(db).await;
+    result
+}
+
+async fn close(db: Database) {
+    let _ = tokio::task::spawn_blocking(move || db.close(std::time::Duration::from_secs(10))).await;
+}

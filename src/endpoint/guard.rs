@@ -1,0 +1,39 @@
+//! The security phase between dispatch and the handler, as the endpoint sees it: a guard
+//! admits a call (naming its caller) or refuses it with a fault, and hears how each call ended.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::dispatch::{OperationInfo, RequestContext};
+use crate::security::Caller;
+use crate::soap::Fault;
+use crate::xml::QName;
+
+/// How one call ended, for the audit trail.
+#[derive(Debug)]
+pub struct CallRecord<'a> {
+    pub service: &'static str,
+    pub operation: &'static str,
+    pub request_id: &'a str,
+    pub remote_addr: Option<SocketAddr>,
+    pub caller: Option<&'a Caller>,
+    /// [`Fault::label`] when the call ended in a fault.
+    pub fault: Option<String>,
+}
+
+#[async_trait]
+pub trait Guard: Send + Sync {
+    /// The caller of `operation` (none for a public operation), or the fault that refuses it.
+    async fn admit(
+        &self,
+        cx: &RequestContext,
+        operation: &OperationInfo,
+    ) -> Result<Option<Arc<Caller>>, Fault>;
+
+    /// Header blocks the guard processes, so that mustUnderstand on them is honoured.
+    fn understands(&self) -> Vec<QName>;
+
+    fn record(&self, call: CallRecord<'_>);
+}

@@ -1,0 +1,451 @@
+//! Authentication: establishes the caller of a request from, in this order, a `wsse:Security`
+//! UsernameToken, a `SessionToken` header, or a verified TLS client certificate. Checks the
+//! freshness of Created and Timestamp, replays of nonces, passwords, digests and sessions.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::store::{CredentialStore, Credentials};
+use super::wsse::{self, PasswordType, SecurityHeader, Timestamp, UsernameToken, WSSE_NS};
+use super::{AuthMethod, Caller, Passwords, SecretKey, SecurityError, SessionRef};
+use crate::common::now;
+use crate::dispatch::RequestContext;
+use crate::soap::HeaderTarget;
+use crate::users::UserStatus;
+use crate::xml::XmlLimits;
+
+/// The namespace of the SessionToken header and of AuthService's messages.
+pub const SECURITY_NS: &str = "http://soapstone.dev/schema/security/v1";
+
+/// Authentication settings.
+#[derive(Debug, Clone)]
+pub struct SecurityConfig {
+    /// How old a UsernameToken's Created may be (and how long nonces are remembered).
+    pub freshness: Duration,
+    /// How far in the future a Created may be, for clock skew.
+    pub future_skew: Duration,
+    /// How long a Login session lasts.
+    pub session_ttl: Duration,
+    /// Seals digest secrets; without it PasswordDigest is refused.
+    pub secret_key: Option<SecretKey>,
+    /// Password hashes computed at once, at most.
+    pub hash_concurrency: usize,
+}
+
+impl Default for SecurityConfig {
+    fn default() -> Self {
+        SecurityConfig {
+            freshness: Duration::from_secs(300),
+            future_skew: Duration::from_secs(60),
+            session_ttl: Duration::from_secs(3600),
+            secret_key: None,
+            hash_concurrency: 4,
+        }
+    }
+}
+
+/// How long a verified PasswordText is remembered, so that a client sending the same
+/// UsernameToken on every call pays for argon2 once.
+const VERIFIED_TTL: Duration = Duration::from_secs(300);
+
+/// A new Login session: the token to hand out and when it expires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    pub token: String,
+    pub expires_at: OffsetDateTime,
+}
+
+/// Authenticates requests; cheap to clone.
+#[derive(Clone)]
+pub struct Authenticator {
+    store: Arc<dyn CredentialStore>,
+    passwords: Passwords,
+    config: Arc<SecurityConfig>,
+    limits: XmlLimits,
+    /// HMAC(key, username ‖ 0 ‖ password) → the hash it was verified against.
+    verified: moka::sync::Cache<[u8; 32], Arc<str>>,
+    verified_key: Arc<[u8; 32]>,
+}
+
+fn hash_token(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+fn seconds(d: Duration) -> time::Duration {
+    time::Duration::try_from(d).unwrap_or(time::Duration::MAX)
+}
+
+impl Authenticator {
+    pub fn new(
+        store: Arc<dyn CredentialStore>,
+        passwords: Passwords,
+        config: SecurityConfig,
+        limits: XmlLimits,
+    ) -> Result<Self, SecurityError> {
+        let mut key = [0u8; 32];
+        openssl::rand::rand_bytes(&mut key)
+            .map_err(|e| SecurityError::InvalidSecurity(e.to_string()))?;
+        Ok(Authenticator {
+            store,
+            passwords,
+            config: Arc::new(config),
+            limits,
+            verified: moka::sync::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(VERIFIED_TTL)
+                .build(),
+            verified_key: Arc::new(key),
+        })
+    }
+
+    pub fn passwords(&self) -> &Passwords {
+        &self.passwords
+    }
+
+    /// The caller of `operation`, or why there is none.
+    pub async fn authenticate(
+        &self,
+        cx: &RequestContext,
+        operation: &'static str,
+    ) -> Result<Caller, SecurityError> {
+        let at = now();
+        let caller = self.identify(cx, at).await?;
+        Ok(Caller {
+            operation,
+            ..caller
+        })
+    }
+
+    async fn identify(
+        &self,
+        cx: &RequestContext,
+        at: OffsetDateTime,
+    ) -> Result<Caller, SecurityError> {
+        let document = cx
+            .document_str()
+            .ok_or_else(|| SecurityError::InvalidSecurity("unreadable header".into()))?;
+        let ours = || cx.headers.iter().filter(|h| h.target == HeaderTarget::Us);
+        let mut security = ours().filter(|h| h.is(WSSE_NS, "Security"));
+        if let Some(block) = security.next() {
+            if security.next().is_some() {
+                return Err(SecurityError::InvalidSecurity(
+                    "more than one wsse:Security header is addressed to this server".into(),
+                ));
+            }
+            let reader = block
+                .reader(document, self.limits.clone())
+                .ok_or_else(|| SecurityError::InvalidSecurity("unreadable header".into()))?;
+            let header = wsse::parse(reader)?;
+            if let Some(caller) = self.security_header(header, at).await? {
+                return Ok(caller);
+            }
+        }
+        if let Some(block) = ours().find(|h| h.is(SECURITY_NS, "SessionToken")) {
+            let token = block
+                .reader(document, self.limits.clone())
+                .and_then(|mut reader| {
+                    reader.next_event().ok()?;
+                    let text = reader.read_text_content().ok()??;
+                    Some(text.trim().to_string())
+                })
+                .unwrap_or_default();
+            return self.session(&token, at).await;
+        }
+        if let Some(subject) = &cx.client_certificate {
+            return self.certificate(subject).await;
+        }
+        Err(SecurityError::FailedAuthentication)
+    }
+
+    async fn security_header(
+        &self,
+        header: SecurityHeader,
+        at: OffsetDateTime,
+    ) -> Result<Option<Caller>, SecurityError> {
+        if let Some(stamp) = &header.timestamp {
+            self.check_timestamp(stamp, at)?;
+        }
+        if header.signed {
+            return Err(SecurityError::InvalidSecurity(
+                "X.509 message signatures are not supported by this server; use a \
+                 UsernameToken, a SessionToken or a TLS client certificate"
+                    .into(),
+            ));
+        }
+        match header.username_token {
+            Some(token) => self.username_token(token, at).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn check_timestamp(&self, stamp: &Timestamp, at: OffsetDateTime) -> Result<(), SecurityError> {
+        if let Some(expires) = stamp.expires
+            && expires <= at
+        {
+            return Err(SecurityError::MessageExpired(
+                "the Timestamp has expired".into(),
+            ));
+        }
+        if let Some(created) = stamp.created
+            && created > at + seconds(self.config.future_skew)
+        {
+            return Err(SecurityError::MessageExpired(
+                "the Timestamp was created in the future".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_created(
+        &self,
+        created: OffsetDateTime,
+        at: OffsetDateTime,
+    ) -> Result<(), SecurityError> {
+        if created < at - seconds(self.config.freshness) {
+            return Err(SecurityError::MessageExpired(format!(
+                "the UsernameToken was created more than {} s ago",
+                self.config.freshness.as_secs()
+            )));
+        }
+        if created > at + seconds(self.config.future_skew) {
+            return Err(SecurityError::MessageExpired(
+                "the UsernameToken was created in the future".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    async fn username_token(
+        &self,
+        token: UsernameToken,
+        at: OffsetDateTime,
+    ) -> Result<Caller, SecurityError> {
+        if let Some((_, created)) = &token.created {
+            self.check_created(*created, at)?;
+        }
+        let Some((kind, password)) = token.password else {
+            return Err(SecurityError::FailedAuthentication);
+        };
+        let user = self
+            .store
+            .by_username(&token.username)
+            .await
+            .map_err(storage)?;
+        let (verified, method) = match kind {
+            PasswordType::Text => (
+                self.check_password(user.as_ref(), &token.username, password)
+                    .await,
+                AuthMethod::Password,
+            ),
+            PasswordType::Digest => {
+                let (Some(nonce), Some((created, _))) = (&token.nonce, &token.created) else {
+                    return Err(SecurityError::InvalidSecurityToken(
+                        "a PasswordDigest needs a Nonce and a Created".into(),
+                    ));
+                };
+                (
+                    self.check_digest(user.as_ref(), nonce, created, &password),
+                    AuthMethod::Digest,
+                )
+            }
+        };
+        let user = match user {
+            Some(user) if verified && user.status == UserStatus::Active => user,
+            _ => {
+                crate::metrics::METRICS.auth_failures.inc();
+                return Err(SecurityError::FailedAuthentication);
+            }
+        };
+        if let Some(nonce) = token.nonce {
+            let created = token.created.map_or(at, |(_, c)| c);
+            let keep_until =
+                created.max(at) + seconds(self.config.freshness + self.config.future_skew);
+            if !self
+                .store
+                .remember_nonce(nonce, keep_until)
+                .await
+                .map_err(storage)?
+            {
+                return Err(SecurityError::InvalidSecurity(
+                    "the Nonce has been used before (a replayed message)".into(),
+                ));
+            }
+        }
+        Ok(caller(user, method, None))
+    }
+
+    fn verified_key(&self, username: &str, password: &str) -> [u8; 32] {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.verified_key.as_slice())
+            .expect("HMAC takes any key length");
+        mac.update(username.as_bytes());
+        mac.update(&[0]);
+        mac.update(password.as_bytes());
+        mac.finalize().into_bytes().into()
+    }
+
+    async fn check_password(
+        &self,
+        user: Option<&Credentials>,
+        username: &str,
+        password: String,
+    ) -> bool {
+        let hash = user.and_then(|u| u.password_hash.clone());
+        let key = self.verified_key(username, &password);
+        if let Some(hash) = &hash
+            && self.verified.get(&key).is_some_and(|known| &*known == hash)
+        {
+            return true;
+        }
+        let ok = self.passwords.verify(hash.clone(), password).await;
+        if ok && let Some(hash) = hash {
+            self.verified.insert(key, hash.into());
+        }
+        ok
+    }
+
+    fn check_digest(
+        &self,
+        user: Option<&Credentials>,
+        nonce: &[u8],
+        created: &str,
+        digest: &str,
+    ) -> bool {
+        let secret = match (user, &self.config.secret_key) {
+            (Some(user), Some(key)) => user
+                .digest_secret
+                .as_deref()
+                .and_then(|sealed| match key.open(user.user_id, sealed) {
+                    Ok(secret) => Some(secret),
+                    Err(e) => {
+                        tracing::error!(user = %user.username, error = %e, "a digest secret did not open");
+                        None
+                    }
+                }),
+            _ => None,
+        };
+        let real = secret.is_some();
+        let secret = secret.unwrap_or_else(|| b"no secret: compared for equal time".to_vec());
+        let mut sha1 = openssl::sha::Sha1::new();
+        sha1.update(nonce);
+        sha1.update(created.as_bytes());
+        sha1.update(&secret);
+        let expected = sha1.finish();
+        let given = STANDARD
+            .decode(digest.trim().as_bytes())
+            .unwrap_or_default();
+        let equal = given.len() == expected.len() && openssl::memcmp::eq(&given, &expected);
+        real && equal
+    }
+
+    async fn session(&self, token: &str, at: OffsetDateTime) -> Result<Caller, SecurityError> {
+        if token.is_empty() || token.len() > 128 {
+            return Err(SecurityError::FailedAuthentication);
+        }
+        let token_hash = hash_token(token);
+        match self.store.session(token_hash, at).await.map_err(storage)? {
+            Some((user, expires_at)) if user.status == UserStatus::Active => Ok(caller(
+                user,
+                AuthMethod::Session,
+                Some(SessionRef {
+                    token_hash,
+                    expires_at,
+                }),
+            )),
+            _ => {
+                crate::metrics::METRICS.auth_failures.inc();
+                Err(SecurityError::FailedAuthentication)
+            }
+        }
+    }
+
+    async fn certificate(&self, subject: &str) -> Result<Caller, SecurityError> {
+        match self.store.by_username(subject).await.map_err(storage)? {
+            Some(user) if user.status == UserStatus::Active => {
+                Ok(caller(user, AuthMethod::Certificate, None))
+            }
+            _ => {
+                crate::metrics::METRICS.auth_failures.inc();
+                Err(SecurityError::FailedAuthentication)
+            }
+        }
+    }
+
+    /// Checks a Login: the user's password, as PasswordText would be checked.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: String,
+    ) -> Result<(Credentials, NewSession), SecurityError> {
+        let user = self.store.by_username(username).await.map_err(storage)?;
+        let verified = self.check_password(user.as_ref(), username, password).await;
+        let user = match user {
+            Some(user) if verified && user.status == UserStatus::Active => user,
+            _ => {
+                crate::metrics::METRICS.auth_failures.inc();
+                return Err(SecurityError::FailedAuthentication);
+            }
+        };
+        let mut raw = [0u8; 32];
+        openssl::rand::rand_bytes(&mut raw)
+            .map_err(|e| SecurityError::InvalidSecurity(e.to_string()))?;
+        let token = URL_SAFE_NO_PAD.encode(raw);
+        let at = now();
+        let expires_at = at + seconds(self.config.session_ttl);
+        self.store
+            .create_session(hash_token(&token), user.user_id, at, expires_at)
+            .await
+            .map_err(storage)?;
+        Ok((user, NewSession { token, expires_at }))
+    }
+
+    /// Ends the session the caller authenticated with, if it did with one.
+    pub async fn logout(&self, caller: &Caller) -> Result<bool, SecurityError> {
+        match &caller.session {
+            Some(session) => self
+                .store
+                .end_session(session.token_hash)
+                .await
+                .map_err(storage),
+            None => Ok(false),
+        }
+    }
+
+    /// Deletes expired nonces and sessions now and then, until the store goes away.
+    pub fn spawn_purge(&self, every: Duration) -> tokio::task::JoinHandle<()> {
+        let store = Arc::downgrade(&self.store);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            ticks.tick().await;
+            loop {
+                ticks.tick().await;
+                let Some(store) = store.upgrade() else { return };
+                if let Err(e) = store.purge_expired(now()).await {
+                    tracing::warn!(error = %e, "purging expired nonces and sessions failed");
+                }
+            }
+        })
+    }
+}
+
+fn caller(user: Credentials, method: AuthMethod, session: Option<SessionRef>) -> Caller {
+    Caller {
+        user_id: user.user_id,
+        username: user.username,
+        roles: user.roles,
+        method,
+        session,
+        operation: "",
+    }
+}
+
+/// Storage failures while authenticating are the server's fault, not the caller's.
+fn storage(error: crate::db::DbError) -> SecurityError {
+    tracing::error!(error = %error, "authentication could not read its store");
+    SecurityError::Unavailable
+}

@@ -1,0 +1,36 @@
+//! How security failures reach the wire: WS-Security 1.1 fault codes as Client (SOAP 1.2
+//! Sender) faults, and `AccessDeniedFault`.
+
+use super::{AccessDenied, SecurityError, WSSE_NS};
+use crate::common::AccessDeniedFault;
+use crate::soap::Fault;
+use crate::xml::Namespace;
+
+/// The WS-Security namespace with the prefix fault codes are written with.
+pub const WSSE: Namespace = Namespace {
+    uri: WSSE_NS,
+    prefix: "wsse",
+};
+
+impl From<SecurityError> for Fault {
+    fn from(error: SecurityError) -> Self {
+        let reason = error.to_string();
+        match error.wsse_code() {
+            Some(code) => Fault::client(reason).with_subcode(WSSE, code),
+            None => Fault::server(reason),
+        }
+    }
+}
+
+impl From<AccessDenied> for Fault {
+    fn from(denied: AccessDenied) -> Self {
+        let message = format!(
+            "Access denied: {} is not allowed for this caller ({})",
+            denied.operation, denied.reason
+        );
+        Fault::client(message.clone()).with_detail(AccessDeniedFault {
+            message,
+            operation: denied.operation.to_string(),
+        })
+    }
+}

@@ -1,0 +1,86 @@
+//! The guard every secured endpoint runs: authenticates the caller, checks the operation's
+//! access rule against its roles, and sends each call's outcome to the audit trail.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::audit::{AuditEvent, AuditLog, Outcome};
+use super::{Access, Authenticator, Caller, SECURITY_NS, WSSE_NS};
+use crate::common::now;
+use crate::dispatch::{OperationInfo, RequestContext};
+use crate::endpoint::{CallRecord, Guard};
+use crate::soap::Fault;
+use crate::xml::QName;
+
+/// Authentication, access rules and auditing, shared by every secured endpoint.
+pub struct Gatekeeper {
+    authenticator: Authenticator,
+    audit: AuditLog,
+}
+
+impl Gatekeeper {
+    pub fn new(authenticator: Authenticator, audit: AuditLog) -> Self {
+        Gatekeeper {
+            authenticator,
+            audit,
+        }
+    }
+}
+
+#[async_trait]
+impl Guard for Gatekeeper {
+    async fn admit(
+        &self,
+        cx: &RequestContext,
+        operation: &OperationInfo,
+    ) -> Result<Option<Arc<Caller>>, Fault> {
+        if operation.access == Access::Public {
+            return Ok(None);
+        }
+        let caller = self.authenticator.authenticate(cx, operation.name).await?;
+        if !operation.access.allows(&caller.roles) {
+            let roles: Vec<&str> = caller.roles.iter().map(|r| r.as_str()).collect();
+            return Err(caller
+                .deny(format!(
+                    "roles {} do not include a role it requires",
+                    roles.join(", ")
+                ))
+                .into());
+        }
+        Ok(Some(Arc::new(caller)))
+    }
+
+    fn understands(&self) -> Vec<QName> {
+        vec![
+            QName {
+                ns: WSSE_NS,
+                local: "Security",
+            },
+            QName {
+                ns: SECURITY_NS,
+                local: "SessionToken",
+            },
+        ]
+    }
+
+    fn record(&self, call: CallRecord<'_>) {
+        self.audit.record(AuditEvent {
+            id: 0,
+            at: now(),
+            request_id: call.request_id.to_string(),
+            user_id: call.caller.map(|c| c.user_id),
+            username: call.caller.map(|c| c.username.clone()),
+            authentication: call.caller.map(|c| c.method),
+            service: call.service.to_string(),
+            operation: call.operation.to_string(),
+            outcome: if call.fault.is_some() {
+                Outcome::Fault
+            } else {
+                Outcome::Ok
+            },
+            fault_code: call.fault,
+            remote_address: call.remote_addr.map(|a| a.ip().to_string()),
+        });
+    }
+}

@@ -1,0 +1,30 @@
+//! Security: who is calling and what they may do. WS-Security UsernameToken (text and
+//! digest), Login sessions and TLS client certificates authenticate (`authenticator`, over
+//! `wsse` parsing, `password` hashing, `sealed` digest secrets and the `store`); each
+//! service's access table and ownership checks (`role`, `caller`) authorize; `gate` is the
+//! endpoint guard that runs both and feeds the `audit` trail.
+
+pub mod audit;
+mod authenticator;
+mod caller;
+mod error;
+mod faults;
+mod gate;
+pub mod password;
+mod role;
+mod sealed;
+mod sqlite;
+mod store;
+pub mod wsse;
+
+pub use authenticator::{Authenticator, NewSession, SECURITY_NS, SecurityConfig};
+pub use caller::{AccessDenied, AuthMethod, Caller, SessionRef};
+pub use error::SecurityError;
+pub use faults::WSSE;
+pub use gate::Gatekeeper;
+pub use password::{PasswordError, Passwords};
+pub use role::{Access, Role, roles};
+pub use sealed::{SealError, SecretKey};
+pub use sqlite::SqliteSecurityStore;
+pub use store::{CredentialStore, Credentials};
+pub use wsse::WSSE_NS;
