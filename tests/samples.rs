@@ -75,6 +75,7 @@ fn expected(stem: &str) -> Vec<(&'static str, &'static str, Vec<&'static str>)> 
             (SECURITY_NS, "username", vec!["admin"]),
             (SECURITY_NS, "authentication", vec!["password"]),
         ],
+        "30-Logout" => vec![(SECURITY_NS, "loggedOut", vec!["false"])],
         _ => Vec::new(),
     }
 }

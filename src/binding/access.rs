@@ -57,6 +57,7 @@ pub(super) fn access<B: http_body::Body>(response: &http::Response<B>, latency: 
         soap = info.version.map(|v| v.label()),
         status,
         fault = info.fault.map(|f| format!("{f:?}")),
+        user = info.user.as_deref(),
         duration_ms,
         bytes_in = info.bytes_in,
         bytes_out,

@@ -106,13 +106,15 @@ pub trait Probe: Send + Sync {
 
 /// What the access log and the metrics record of a SOAP request; put in the response's
 /// extensions.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct AccessInfo {
     pub service: &'static str,
     pub operation: Option<&'static str>,
     pub version: Option<SoapVersion>,
     pub fault: Option<FaultCode>,
     pub bytes_in: usize,
+    /// The authenticated caller.
+    pub user: Option<String>,
 }
 
 /// Every mounted service, the request limits, and the operator endpoints' probe.
@@ -264,6 +266,7 @@ impl Routes {
                 version: Some(version),
                 fault: Some(FaultCode::Server),
                 bytes_in: 0,
+                user: None,
             });
             return response;
         }
@@ -352,6 +355,7 @@ impl Routes {
             version: Some(response.version),
             fault: response.fault,
             bytes_in,
+            user: response.user,
         };
         let mut http = Response::builder()
             .status(status)

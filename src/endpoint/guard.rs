@@ -23,14 +23,31 @@ pub struct CallRecord<'a> {
     pub fault: Option<String>,
 }
 
+/// A call the guard refused: the fault to answer with, and the caller when it was
+/// authenticated but not allowed.
+#[derive(Debug)]
+pub struct Refusal {
+    pub fault: Fault,
+    pub caller: Option<Arc<Caller>>,
+}
+
+impl<F: Into<Fault>> From<F> for Refusal {
+    fn from(fault: F) -> Self {
+        Refusal {
+            fault: fault.into(),
+            caller: None,
+        }
+    }
+}
+
 #[async_trait]
 pub trait Guard: Send + Sync {
-    /// The caller of `operation` (none for a public operation), or the fault that refuses it.
+    /// The caller of `operation` (none for a public operation), or why it is refused.
     async fn admit(
         &self,
         cx: &RequestContext,
         operation: &OperationInfo,
-    ) -> Result<Option<Arc<Caller>>, Fault>;
+    ) -> Result<Option<Arc<Caller>>, Refusal>;
 
     /// Header blocks the guard processes, so that mustUnderstand on them is honoured.
     fn understands(&self) -> Vec<QName>;

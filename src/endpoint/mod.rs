@@ -7,7 +7,7 @@ mod faults;
 mod guard;
 
 pub use faults::validation as validation_fault;
-pub use guard::{CallRecord, Guard};
+pub use guard::{CallRecord, Guard, Refusal};
 
 use std::borrow::Cow;
 use std::net::SocketAddr;
@@ -290,10 +290,14 @@ impl Endpoint {
             client_certificate: request.client_certificate,
         };
         if let Some(guard) = &self.guard {
-            context.caller = guard
-                .admit(&context, info)
-                .await
-                .map_err(|fault| refuse(version, Some(operation), fault))?;
+            context.caller = guard.admit(&context, info).await.map_err(|refusal| {
+                Box::new(Refused {
+                    version,
+                    operation: Some(operation),
+                    fault: refusal.fault,
+                    caller: refusal.caller,
+                })
+            })?;
         }
         let with_caller = |fault: Fault| {
             Box::new(Refused {

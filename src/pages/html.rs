@@ -164,7 +164,9 @@ pub fn service(
             "<p><a href=\"/services\">All services</a></p><h1>{name}</h1><p>{summary}</p>\
              <p>Endpoint <code>{endpoint}</code> (SOAP 1.1 and 1.2) · <a href=\"{path}?wsdl\">WSDL</a> · \
              <a href=\"{path}?wsdl&amp;soap=1.1\">SOAP 1.1 only</a>{schemas}</p>\
-             <p class=\"muted\">Each sample below can be edited and sent; the answer is shown as the server wrote it, indented.</p>\
+             <p class=\"muted\">Each sample below can be edited and sent; the answer is shown as the server wrote it, indented. \
+             The samples authenticate with a WS-Security UsernameToken as <code>admin</code> / <code>soapstone-admin</code>: \
+             put your own credentials in their <code>wsse:Security</code> header.</p>\
              {ops}<script>{SCRIPT}</script>",
             name = escape(view.name),
             summary = escape(&view.docs.summary),

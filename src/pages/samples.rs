@@ -111,6 +111,19 @@ const SAMPLES: &[(&str, bool, &str)] = &[
         false,
         include_str!("../../samples/06-UpdateUser.xml"),
     ),
+    (
+        "SetPassword",
+        false,
+        include_str!("../../samples/26-SetPassword.xml"),
+    ),
+    ("Login", false, include_str!("../../samples/27-Login.xml")),
+    ("WhoAmI", false, include_str!("../../samples/28-WhoAmI.xml")),
+    (
+        "ListAuditEvents",
+        false,
+        include_str!("../../samples/29-ListAuditEvents.xml"),
+    ),
+    ("Logout", false, include_str!("../../samples/30-Logout.xml")),
     ("Echo", false, include_str!("../../samples/bench/Echo.xml")),
     (
         "GetItem",

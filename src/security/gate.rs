@@ -9,7 +9,7 @@ use super::audit::{AuditEvent, AuditLog, Outcome};
 use super::{Access, Authenticator, Caller, SECURITY_NS, WSSE_NS};
 use crate::common::now;
 use crate::dispatch::{OperationInfo, RequestContext};
-use crate::endpoint::{CallRecord, Guard};
+use crate::endpoint::{CallRecord, Guard, Refusal};
 use crate::soap::Fault;
 use crate::xml::QName;
 
@@ -34,19 +34,21 @@ impl Guard for Gatekeeper {
         &self,
         cx: &RequestContext,
         operation: &OperationInfo,
-    ) -> Result<Option<Arc<Caller>>, Fault> {
+    ) -> Result<Option<Arc<Caller>>, Refusal> {
         if operation.access == Access::Public {
             return Ok(None);
         }
         let caller = self.authenticator.authenticate(cx, operation.name).await?;
         if !operation.access.allows(&caller.roles) {
             let roles: Vec<&str> = caller.roles.iter().map(|r| r.as_str()).collect();
-            return Err(caller
-                .deny(format!(
-                    "roles {} do not include a role it requires",
-                    roles.join(", ")
-                ))
-                .into());
+            let fault = Fault::from(caller.deny(format!(
+                "roles {} do not include a role it requires",
+                roles.join(", ")
+            )));
+            return Err(Refusal {
+                fault,
+                caller: Some(Arc::new(caller)),
+            });
         }
         Ok(Some(Arc::new(caller)))
     }

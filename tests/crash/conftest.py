@@ -6,6 +6,11 @@ can be served by one process after another. A process is stopped with `kill9()` 
 chance to clean up) or `stop()` (SIGTERM, graceful). Every process still running at the end of
 the test is killed.
 
+Every operation needs credentials: `bootstrap_admin(db)` creates the admin account on a new
+database file with the `soapstone user add` CLI (before the first `serve` on it) and returns its
+credentials; the test sends them as a WS-Security UsernameToken. The CLI and every server get
+SOAPSTONE_SECRET_KEY (a fixed test key).
+
 The binary is $SOAPSTONE_BIN, by default target/debug/soapstone. It is hard-linked (or copied)
 once per test into the test's temporary directory, so a rebuild of target/ during the run cannot
 mix two builds.
@@ -21,6 +26,7 @@ import signal
 import subprocess
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -30,6 +36,23 @@ DEFAULT_BIN = REPO_ROOT / "target" / "debug" / "soapstone"
 
 STARTUP_TIMEOUT_S = 20
 SHUTDOWN_TIMEOUT_S = 10
+CLI_TIMEOUT_S = 60
+
+# The test credentials (the same as tests/interop's, kept here so that this suite stays
+# self-contained). SECRET_KEY: 64 hex characters (32 bytes), for the CLI and `serve`.
+ADMIN_USER = "admin"
+ADMIN_PASSWORD = "soapstone-admin"
+SECRET_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+
+
+def server_env() -> dict:
+    return {**os.environ, "SOAPSTONE_SECRET_KEY": SECRET_KEY}
 
 _LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -61,6 +84,7 @@ class ServerProcess:
         self.log.append(f"---- start {self.binary.name} serve --db {self.db}")
         self.process = subprocess.Popen(
             [str(self.binary), "serve", "--listen", "127.0.0.1:0", "--db", str(self.db)],
+            env=server_env(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
@@ -135,6 +159,36 @@ def soapstone_binary(tmp_path) -> Path:
     except OSError:
         shutil.copy2(source, copy)
     return copy
+
+
+@pytest.fixture
+def bootstrap_admin(soapstone_binary):
+    """`bootstrap_admin(db)`: creates the admin (role admin, password ADMIN_PASSWORD) on the
+    database file `db` with `soapstone user add`, before any server runs on it; returns its
+    credentials."""
+
+    def bootstrap(db: Path) -> Credentials:
+        argv = [str(soapstone_binary), "user", "add", "--db", str(db), "--role", "admin",
+                ADMIN_USER]
+        try:
+            done = subprocess.run(
+                argv,
+                input=ADMIN_PASSWORD + "\n",
+                env=server_env(),
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+                timeout=CLI_TIMEOUT_S,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"{' '.join(argv)} did not finish within {CLI_TIMEOUT_S} s")
+        if done.returncode != 0:
+            pytest.fail(f"{' '.join(argv)} exited with {done.returncode}:\n"
+                        f"{done.stdout}{done.stderr}")
+        return Credentials(ADMIN_USER, ADMIN_PASSWORD)
+
+    return bootstrap
 
 
 @pytest.fixture

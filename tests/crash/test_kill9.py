@@ -2,7 +2,8 @@
 idempotent retry creates a duplicate.
 
 One database file is served by a succession of `soapstone serve` processes. After a set-up
-(products with a large stock, one customer), each cycle:
+(the admin account made with the CLI, then products with a large stock and one customer), each
+cycle:
 
 1. starts the server on the database;
 2. runs WRITERS threads that loop on CreateUser (unique usernames) and PlaceOrder (2-3 lines,
@@ -25,6 +26,9 @@ directly in the SQLite file (opened read-only):
 - the stock of each product is its initial stock minus the quantities of every non-cancelled
   order (and minus the quantities of every clientReference sent, since each has one order);
 - `PRAGMA integrity_check` is ok and there is no foreign key violation.
+
+Every request authenticates as the admin with a WS-Security UsernameToken (PasswordText) in its
+SOAP header; the admin is the one user the test did not create through SOAP.
 
 Environment: CRASH_CYCLES (default 5), CRASH_WRITERS (default 8), CRASH_SEED (random by
 default; printed, so a run can be repeated), SOAPSTONE_BIN (see conftest.py).
@@ -60,6 +64,11 @@ NS_USERS = "http://soapstone.dev/schema/users/v1"
 NS_CATALOG = "http://soapstone.dev/schema/catalog/v1"
 NS_ORDERS = "http://soapstone.dev/schema/orders/v1"
 NS_COMMON = "http://soapstone.dev/schema/common/v1"
+NS_WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+PASSWORD_TEXT = (
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
+    "#PasswordText"
+)
 SERVICES = {
     NS_USERS: ("UserService", "http://soapstone.dev/users/"),
     NS_CATALOG: ("CatalogService", "http://soapstone.dev/catalog/"),
@@ -118,7 +127,8 @@ class OrderRequest:
 class Run:
     """Everything sent, shared by the threads of a cycle."""
 
-    def __init__(self):
+    def __init__(self, security):
+        self.security = security  # the wsse:Security header block every request carries
         self.lock = threading.Lock()
         self.users = []
         self.orders = []
@@ -131,7 +141,7 @@ class Run:
         with self.lock:
             self.in_flight += 1
         try:
-            return soap(port, ns, operation, body)
+            return soap(port, ns, operation, body, self.security)
         finally:
             with self.lock:
                 self.in_flight -= 1
@@ -148,14 +158,26 @@ def q(ns, name):
     return f"{{{ns}}}{name}"
 
 
-def soap_call(port, ns, operation, body, timeout=HTTP_TIMEOUT_S):
-    """POSTs a SOAP 1.1 envelope with `body` (the operation's children) to 127.0.0.1:port.
-    Returns (HTTP status, response bytes); connection errors and timeouts raise."""
+def wsse_header(credentials):
+    """The wsse:Security header block: a UsernameToken with the credentials' PasswordText."""
+    return (
+        f'<wsse:Security xmlns:wsse="{NS_WSSE}"><wsse:UsernameToken>'
+        f"<wsse:Username>{escape(credentials.username)}</wsse:Username>"
+        f'<wsse:Password Type="{PASSWORD_TEXT}">{escape(credentials.password)}</wsse:Password>'
+        "</wsse:UsernameToken></wsse:Security>"
+    )
+
+
+def soap_call(port, ns, operation, body, security, timeout=HTTP_TIMEOUT_S):
+    """POSTs a SOAP 1.1 envelope with `body` (the operation's children) and the header block
+    `security` to 127.0.0.1:port. Returns (HTTP status, response bytes); connection errors and
+    timeouts raise."""
     service, action = SERVICES[ns]
     envelope = (
         '<?xml version="1.0" encoding="UTF-8"?>'
         f'<soapenv:Envelope xmlns:soapenv="{SOAP11}" xmlns:m="{ns}">'
-        f"<soapenv:Header/><soapenv:Body><m:{operation}>{body}</m:{operation}>"
+        f"<soapenv:Header>{security}</soapenv:Header>"
+        f"<soapenv:Body><m:{operation}>{body}</m:{operation}>"
         "</soapenv:Body></soapenv:Envelope>"
     ).encode("utf-8")
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
@@ -189,11 +211,11 @@ def fault_of(raw):
     return f"{fault.findtext('faultcode')}/{kind}: {fault.findtext('faultstring')}"
 
 
-def soap(port, ns, operation, body, timeout=HTTP_TIMEOUT_S):
+def soap(port, ns, operation, body, security, timeout=HTTP_TIMEOUT_S):
     """One call; returns (the response wrapper element or None, outcome), where outcome is
     'ok', 'error:<exception>', or 'http <status> <fault>'."""
     try:
-        status, raw = soap_call(port, ns, operation, body, timeout)
+        status, raw = soap_call(port, ns, operation, body, security, timeout)
     except (OSError, http.client.HTTPException) as e:
         return None, f"error:{type(e).__name__}"
     if status != 200:
@@ -447,12 +469,13 @@ def cycle_stats(run, cycle):
 # --- the test ------------------------------------------------------------------------------
 
 
-def test_kill9_keeps_every_acknowledged_write(soapstone, tmp_path, capsys):
+def test_kill9_keeps_every_acknowledged_write(soapstone, bootstrap_admin, tmp_path, capsys):
     t0 = time.monotonic()
     rng = random.Random(SEED)
     db = tmp_path / "crash.db"
     log = []
-    run = Run()
+    admin = bootstrap_admin(db)
+    run = Run(wsse_header(admin))
     lines_out = [f"crash test: seed {SEED}, {CYCLES} cycles, {WRITERS} writers, db {db}"]
 
     # Set-up, acknowledged like everything else (and killed too).
@@ -460,11 +483,11 @@ def test_kill9_keeps_every_acknowledged_write(soapstone, tmp_path, capsys):
     for sku, (name, price) in PRODUCTS.items():
         wrapper, outcome = soap(server.port, NS_CATALOG, "CreateProduct", text_elements(
             NS_CATALOG, [("sku", sku), ("name", name), ("unitPrice", money(price)),
-                         ("currency", CURRENCY), ("stock", INITIAL_STOCK)]))
+                         ("currency", CURRENCY), ("stock", INITIAL_STOCK)]), run.security)
         assert outcome == "ok", f"CreateProduct {sku}: {outcome}\n{server.log_text()}"
     wrapper, outcome = soap(server.port, NS_USERS, "CreateUser", text_elements(
         NS_USERS, [("username", CUSTOMER), ("email", "customer@crash.example"),
-                   ("role", "customer")]))
+                   ("role", "customer")]), run.security)
     assert outcome == "ok", f"CreateUser {CUSTOMER}: {outcome}\n{server.log_text()}"
     run.customer_id = parse_user(wrapper.find(q(NS_USERS, "user")))["id"]
     server.kill9()
@@ -559,7 +582,7 @@ def test_kill9_keeps_every_acknowledged_write(soapstone, tmp_path, capsys):
     def read(ns, operation, pairs):
         if time.monotonic() > verify_deadline:
             return None, f"not sent: the verification took over {VERIFY_BUDGET_S} s"
-        return soap(port, ns, operation, text_elements(ns, pairs), VERIFY_TIMEOUT_S)
+        return soap(port, ns, operation, text_elements(ns, pairs), run.security, VERIFY_TIMEOUT_S)
 
     def check_acked_user(user):
         wrapper, outcome = read(NS_USERS, "GetUser", [("id", user.acked_id)])
@@ -659,7 +682,7 @@ def test_kill9_keeps_every_acknowledged_write(soapstone, tmp_path, capsys):
                 problems.append(f"DB: user {user.username} exists but GetUser did not find it")
             if row != expected:
                 problems.append(f"DB: user {user.username}: {row} != {expected}")
-        strangers = set(users) - set(sent) - {CUSTOMER}
+        strangers = set(users) - set(sent) - {CUSTOMER, admin.username}
         if strangers:
             problems.append(f"DB: users nobody created: {sorted(strangers)[:10]}")
 

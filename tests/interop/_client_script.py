@@ -1,11 +1,14 @@
 """Runs a third-party client's test script against the running server and checks its result.
 
 The PHP and node-soap suites are scripts in their own language (php/client_test.php,
-node/client_test.js): they take the server's base URL, print one line per check ("ok - ..."
-or "FAIL - ...") and finally exactly "N passed, M failed", and exit non-zero when a check
-failed. This helper runs one of them and turns that into one pytest assertion.
+node/client_test.js): they take the server's base URL as their argument and the credentials
+from the environment (SOAPSTONE_USERNAME, SOAPSTONE_PASSWORD, SOAPSTONE_DIGEST_SECRET: the
+`client_script_env` fixture), print one line per check ("ok - ..." or "FAIL - ...") and
+finally exactly "N passed, M failed", and exit non-zero when a check failed. This helper runs
+one of them and turns that into one pytest assertion.
 """
 
+import os
 import re
 import subprocess
 
@@ -13,11 +16,13 @@ SCRIPT_TIMEOUT_S = 300
 _SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$")
 
 
-def run_client_script(argv, cwd, label):
+def run_client_script(argv, cwd, label, env=None):
+    """Runs `argv` in `cwd` with our environment plus `env`; returns the number passed."""
     try:
         done = subprocess.run(
             argv,
             cwd=cwd,
+            env={**os.environ, **(env or {})},
             stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,

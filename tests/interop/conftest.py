@@ -6,14 +6,26 @@
 
 One real `soapstone serve` process is started per test session, on a free port
 and with a fresh SQLite database, and stopped with SIGTERM at the end (its exit
-code must be 0). zeep loads the WSDL each service publishes and talks to it over
-both bindings: every test that takes the `soap` fixture (or `service`) runs once
-over SOAP 1.1 and once over SOAP 1.2.
+code must be 0). Before it starts, the `soapstone user` CLI creates the admin
+account on that database (user id 1; password ADMIN_PASSWORD, PasswordDigest
+secret DIGEST_SECRET, sealed under SECRET_KEY, which `serve` gets too). zeep
+loads the WSDL each service publishes and talks to it over both bindings: every
+test that takes the `soap` fixture (or `service`) runs once over SOAP 1.1 and
+once over SOAP 1.2.
 
-Per service (UserService, CatalogService, OrderService):
+Every operation needs credentials. Every zeep client below sends a WS-Security
+UsernameToken (PasswordText) of the admin by default (`admin_wsse()`); tests that
+need no credentials or other ones get their proxies from `zeep_service_as` /
+`soap.service_as(name, wsse)`. The credentials live here only: the other suites
+get them through the `admin` fixture (and the PHP and node-soap scripts through
+the environment, `client_script_env`).
+
+Per service (UserService, CatalogService, OrderService, AuthService):
 - `zeep_client(name)`: the zeep Client built from that service's `?wsdl`;
 - `zeep_service(name, version)`: the proxy for its SOAP 1.1 or 1.2 binding;
-- `soap.service(name)`: the proxy of the SOAP version the test instance runs over.
+- `soap.service(name)`: the proxy of the SOAP version the test instance runs over;
+- `zeep_service_as(name, version, wsse)` / `soap.service_as(name, wsse)`: the same
+  with other credentials (`wsse=None`: none at all).
 `client`, `soap11_service`, `soap12_service`, `soap.proxy` and `service` are the
 UserService ones.
 """
@@ -27,19 +39,52 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 import pytest
 from zeep import Client
 from zeep.plugins import HistoryPlugin
 from zeep.proxy import ServiceProxy
 from zeep.transports import Transport
+from zeep.wsse.username import UsernameToken
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BIN = REPO_ROOT / "target" / "debug" / "soapstone"
 
 STARTUP_TIMEOUT_S = 30
 SHUTDOWN_TIMEOUT_S = 10
+BOOTSTRAP_TIMEOUT_S = 60
+
+# The test credentials, in this one place. The admin account is created by the CLI before
+# `serve` starts (user id 1); SECRET_KEY (64 hex characters, 32 bytes) seals digest secrets
+# and must be given to both the CLI and `serve`.
+ADMIN_USER = "admin"
+ADMIN_PASSWORD = "soapstone-admin"
+DIGEST_SECRET = "soapstone-digest"
+SECRET_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+ADMIN_ID = 1
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+    digest_secret: Optional[str] = None
+    user_id: Optional[int] = None
+
+
+ADMIN = Credentials(ADMIN_USER, ADMIN_PASSWORD, DIGEST_SECRET, ADMIN_ID)
+
+
+def admin_wsse() -> UsernameToken:
+    """The UsernameToken (PasswordText) every zeep client sends unless told otherwise."""
+    return UsernameToken(ADMIN_USER, ADMIN_PASSWORD)
+
+
+def server_env() -> dict:
+    """The environment of the `soapstone` CLI and of `serve`: ours plus the secret key."""
+    return {**os.environ, "SOAPSTONE_SECRET_KEY": SECRET_KEY}
+
 
 # Service name -> target namespace of its WSDL. Each is served at
 # /services/<name>, its WSDL at /services/<name>?wsdl, with the bindings
@@ -48,6 +93,7 @@ WSDL_NS = {
     "UserService": "http://soapstone.dev/wsdl/users/v1",
     "CatalogService": "http://soapstone.dev/wsdl/catalog/v1",
     "OrderService": "http://soapstone.dev/wsdl/orders/v1",
+    "AuthService": "http://soapstone.dev/wsdl/auth/v1",
 }
 SOAP_VERSIONS = ("1.1", "1.2")
 
@@ -71,6 +117,51 @@ def _pump(stream, lines, q):
     q.put(None)  # EOF: the process closed stderr (it is exiting)
 
 
+def _cli(binary: Path, args: list, stdin: str, env: dict) -> None:
+    """Runs one `soapstone` CLI command to completion; fails the session unless it exits 0."""
+    argv = [str(binary), *args]
+    try:
+        done = subprocess.run(
+            argv,
+            input=stdin,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=BOOTSTRAP_TIMEOUT_S,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{' '.join(argv)} did not finish within {BOOTSTRAP_TIMEOUT_S} s")
+    if done.returncode != 0:
+        pytest.fail(
+            f"{' '.join(argv)} exited with {done.returncode}:\n{done.stdout}{done.stderr}"
+        )
+
+
+def bootstrap(binary: Path, db: Path, env: dict) -> None:
+    """Creates the admin (user id 1) with its password and digest secret, before `serve`."""
+    _cli(binary, ["user", "add", "--db", str(db), "--role", "admin", ADMIN_USER],
+         ADMIN_PASSWORD + "\n", env)
+    _cli(binary, ["user", "digest-secret", "--db", str(db), ADMIN_USER], DIGEST_SECRET + "\n", env)
+
+
+@pytest.fixture(scope="session")
+def admin() -> Credentials:
+    """The admin's credentials (user id 1): username, password and digest secret."""
+    return ADMIN
+
+
+@pytest.fixture(scope="session")
+def client_script_env() -> dict:
+    """The environment of the PHP and node-soap scripts: who to authenticate as."""
+    return {
+        "SOAPSTONE_USERNAME": ADMIN_USER,
+        "SOAPSTONE_PASSWORD": ADMIN_PASSWORD,
+        "SOAPSTONE_DIGEST_SECRET": DIGEST_SECRET,
+    }
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     binary = Path(os.environ.get("SOAPSTONE_BIN", DEFAULT_BIN))
@@ -78,8 +169,11 @@ def server(tmp_path_factory):
         pytest.fail(f"server binary not found: {binary} (build it or set SOAPSTONE_BIN)")
 
     db = tmp_path_factory.mktemp("soapstone") / "db.sqlite"
+    env = server_env()
+    bootstrap(binary, db, env)
     proc = subprocess.Popen(
         [str(binary), "serve", "--listen", "127.0.0.1:0", "--db", str(db)],
+        env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -139,7 +233,8 @@ def history():
 @pytest.fixture(scope="session")
 def zeep_client(service_urls, history):
     """Factory: the zeep Client of one service, built from the WSDL the server
-    serves (no WSDL cache), once per session."""
+    serves (no WSDL cache), once per session. It authenticates as the admin
+    (UsernameToken, PasswordText)."""
     clients = {}
 
     def get(name: str) -> Client:
@@ -147,27 +242,51 @@ def zeep_client(service_urls, history):
             raise KeyError(f"unknown service {name!r}; known: {sorted(WSDL_NS)}")
         if name not in clients:
             clients[name] = Client(
-                service_urls[name] + "?wsdl", transport=Transport(cache=None), plugins=[history]
+                service_urls[name] + "?wsdl",
+                wsse=admin_wsse(),
+                transport=Transport(cache=None),
+                plugins=[history],
             )
         return clients[name]
 
     return get
 
 
+def _binding(name: str, version: str) -> str:
+    if version not in SOAP_VERSIONS:
+        raise ValueError(f"unknown SOAP version {version!r}")
+    suffix = "Soap11Binding" if version == "1.1" else "Soap12Binding"
+    return f"{{{WSDL_NS[name]}}}{name}{suffix}"
+
+
 @pytest.fixture(scope="session")
 def zeep_service(zeep_client, service_urls):
-    """Factory: the proxy for one service's SOAP 1.1 or 1.2 binding, at its endpoint."""
+    """Factory: the proxy for one service's SOAP 1.1 or 1.2 binding, at its endpoint
+    (authenticated as the admin)."""
     proxies = {}
 
     def get(name: str, version: str) -> ServiceProxy:
-        if version not in SOAP_VERSIONS:
-            raise ValueError(f"unknown SOAP version {version!r}")
         key = (name, version)
         if key not in proxies:
-            suffix = "Soap11Binding" if version == "1.1" else "Soap12Binding"
-            binding = f"{{{WSDL_NS[name]}}}{name}{suffix}"
-            proxies[key] = zeep_client(name).create_service(binding, service_urls[name])
+            proxies[key] = zeep_client(name).create_service(
+                _binding(name, version), service_urls[name]
+            )
         return proxies[key]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def zeep_service_as(zeep_client, service_urls, history):
+    """Factory: `(name, version, wsse)` -> a proxy of that binding whose client sends `wsse`
+    (a zeep.wsse UsernameToken, or None for no WS-Security header at all) instead of the
+    admin's UsernameToken. It shares the parsed WSDL, transport and history of
+    `zeep_client(name)`; a SessionToken goes in per call, `_soapheaders={"token": ...}`."""
+
+    def get(name: str, version: str, wsse=None) -> ServiceProxy:
+        base = zeep_client(name)
+        client = Client(base.wsdl, wsse=wsse, transport=base.transport, plugins=[history])
+        return client.create_service(_binding(name, version), service_urls[name])
 
     return get
 
@@ -209,10 +328,16 @@ class Soap:
     # the Code (1.2 Code/Value) text verbatim, i.e. the server's prefixed QName.
     client_fault_code: str
     _factory: Callable[[str, str], ServiceProxy] = field(repr=False)
+    _factory_as: Callable[..., ServiceProxy] = field(repr=False)
 
     def service(self, name: str) -> ServiceProxy:
-        """The proxy of service `name` for this SOAP version."""
+        """The proxy of service `name` for this SOAP version (authenticated as the admin)."""
         return self._factory(name, self.version)
+
+    def service_as(self, name: str, wsse=None) -> ServiceProxy:
+        """The proxy of service `name` for this SOAP version sending `wsse` (None: no
+        WS-Security header) instead of the admin's UsernameToken."""
+        return self._factory_as(name, self.version, wsse)
 
     @property
     def proxy(self) -> ServiceProxy:
@@ -221,7 +346,7 @@ class Soap:
 
 
 @pytest.fixture(params=SOAP_VERSIONS, ids=["soap11", "soap12"])
-def soap(request, zeep_service) -> Soap:
+def soap(request, zeep_service, zeep_service_as) -> Soap:
     if request.param == "1.1":
         return Soap(
             version="1.1",
@@ -229,6 +354,7 @@ def soap(request, zeep_service) -> Soap:
             content_type="text/xml; charset=utf-8",
             client_fault_code="soap:Client",
             _factory=zeep_service,
+            _factory_as=zeep_service_as,
         )
     return Soap(
         version="1.2",
@@ -236,6 +362,7 @@ def soap(request, zeep_service) -> Soap:
         content_type="application/soap+xml; charset=utf-8",
         client_fault_code="env:Sender",
         _factory=zeep_service,
+        _factory_as=zeep_service_as,
     )
 
 

@@ -2,6 +2,9 @@
 node/package-lock.json) drives every operation of every service over SOAP 1.1 and 1.2:
 tests/interop/node/client_test.js, run against the session's server.
 
+The script authenticates as the admin (credentials from `client_script_env`, conftest.py) with
+node-soap's own WSSecurity (PasswordText; one check uses PasswordDigest, one a wrong password).
+
 node and npm must be installed (tests/interop/run.sh installs them when missing); a machine
 without them fails this test (it is never skipped). node_modules is installed with `npm ci`
 when it is missing.
@@ -40,9 +43,9 @@ def find_node():
     return binary
 
 
-def test_node_soap_calls_every_operation_over_soap11_and_soap12(server):
+def test_node_soap_calls_every_operation_over_soap11_and_soap12(server, client_script_env):
     node = find_node()
     passed = run_client_script(
-        [node, str(SCRIPT), server.base_url], cwd=NODE_DIR, label="node-soap"
+        [node, str(SCRIPT), server.base_url], cwd=NODE_DIR, label="node-soap", env=client_script_env
     )
-    assert passed >= 39
+    assert passed >= 43

@@ -8,6 +8,10 @@ suds has no SOAP 1.2: it reads the SOAP 1.2 port of `?wsdl` but would send SOAP
 SOAP-1.1-only view `?wsdl&soap=1.1` and calls each service through it. Clients
 are built with `cache=None` (no WSDL cache between runs).
 
+Every operation needs credentials: every client is made by `make_client`, which
+gives it suds' own WS-Security (`suds.wsse.Security` with a `UsernameToken`,
+PasswordText) for the admin of the `admin` fixture (conftest.py).
+
 How suds 1.2.0 maps these contracts (client behaviour, not the server's):
 - Values of built-in types come back typed: xs:long -> int, xs:boolean -> bool,
   xs:dateTime -> timezone-aware datetime, xs:decimal (SalesRow/revenue) ->
@@ -44,11 +48,13 @@ import pytest
 import suds
 from suds import WebFault
 from suds.client import Client
+from suds.wsse import Security, UsernameToken
 
 SERVICES = ("UserService", "CatalogService", "OrderService")
 MISSING_ID = 999999999
 SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 CLIENT_FAULT = "soap:Client"
+WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 
 SPECIAL = "  Jörg O'Brien & <Sons> ö  "  # spaces, apostrophe, markup characters, non-ASCII
 
@@ -56,12 +62,28 @@ SPECIAL = "  Jörg O'Brien & <Sons> ö  "  # spaces, apostrophe, markup characte
 # --- clients -------------------------------------------------------------------------
 
 
+def wsse(username, password):
+    """suds' WS-Security header: a UsernameToken with a PasswordText."""
+    security = Security()
+    security.tokens.append(UsernameToken(username, password))
+    return security
+
+
 @pytest.fixture(scope="module")
-def suds_clients(server):
+def make_client(admin):
+    """`make_client(wsdl_url)`: a suds Client of that WSDL (no cache) authenticating as the
+    admin; `make_client(url, username=..., password=...)` as someone else."""
+
+    def make(url, username=admin.username, password=admin.password):
+        return Client(url, cache=None, wsse=wsse(username, password))
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def suds_clients(server, make_client):
     """Service name -> suds Client built from the full `?wsdl` (both bindings)."""
-    return {
-        name: Client(f"{server.base_url}/services/{name}?wsdl", cache=None) for name in SERVICES
-    }
+    return {name: make_client(f"{server.base_url}/services/{name}?wsdl") for name in SERVICES}
 
 
 def port(clients, name):
@@ -259,11 +281,10 @@ def test_full_wsdl_has_both_ports_and_the_soap11_port_speaks_soap11(server, suds
     assert received.getChild("Body").children[0].name == "GetUserResponse"
 
 
-def test_soap11_view_has_only_the_soap11_port(server):
+def test_soap11_view_has_only_the_soap11_port(server, make_client):
     """`?wsdl&soap=1.1` drops the SOAP 1.2 binding and port; suds works from it alone."""
     clients = {
-        name: Client(f"{server.base_url}/services/{name}?wsdl&soap=1.1", cache=None)
-        for name in SERVICES
+        name: make_client(f"{server.base_url}/services/{name}?wsdl&soap=1.1") for name in SERVICES
     }
     for name, client in clients.items():
         assert [p.name for p in client.wsdl.services[0].ports] == [f"{name}Soap11Port"]
@@ -276,6 +297,31 @@ def test_soap11_view_has_only_the_soap11_port(server):
     page = clients["OrderService"].service.ListOrders(customerId=user.id)
     assert page.totalCount == 0
     assert items(page, "order") == []
+
+
+# --- WS-Security ---------------------------------------------------------------------------
+
+
+def test_wsse_username_token_is_sent_and_a_wrong_password_fails(server, admin, make_client):
+    url = f"{server.base_url}/services/UserService?wsdl"
+    client = make_client(url)
+    assert port({"UserService": client}, "UserService").GetUser(id=admin.user_id).username == (
+        admin.username
+    )
+    token = client.last_sent().root().getChild("Header").getChild("Security").getChild(
+        "UsernameToken"
+    )
+    assert token.getChild("Username").getText() == admin.username
+    assert token.getChild("Password").get("Type").endswith("#PasswordText")
+
+    wrong = make_client(url, password=admin.password + "-wrong")
+    fault = expect_fault(port({"UserService": wrong}, "UserService").GetUser, id=admin.user_id)
+    assert fault.faultcode == "wsse:FailedAuthentication"
+    assert fault.faultstring
+    faultcode = wrong.last_received().root().getChild("Body").getChild("Fault").getChild(
+        "faultcode"
+    )
+    assert faultcode.resolvePrefix("wsse") == ("wsse", WSSE_NS)
 
 
 # --- UserService ---------------------------------------------------------------------------

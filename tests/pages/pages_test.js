@@ -27,6 +27,7 @@ const SERVICES = {
   UserService: '/services/UserService',
   CatalogService: '/services/CatalogService',
   OrderService: '/services/OrderService',
+  AuthService: '/services/AuthService',
   BenchService: '/bench',
 };
 const NS_11 = 'http://schemas.xmlsoap.org/soap/envelope/';
@@ -165,7 +166,7 @@ async function main() {
 
 async function run(page) {
   // --- /services ------------------------------------------------------------------------------
-  await check('GET /services loads and lists UserService, CatalogService, OrderService, BenchService', async () => {
+  await check('GET /services loads and lists UserService, CatalogService, OrderService, AuthService, BenchService', async () => {
     const response = await page.goto(`${base}/services`);
     assert(response && response.status() === 200, `status ${response && response.status()}`);
     assert((await page.title()) === 'Soapstone services', `title "${await page.title()}"`);

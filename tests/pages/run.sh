@@ -93,6 +93,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# The samples on the pages authenticate as this admin (samples/README.md).
+echo "soapstone-admin" | "$binary" user add --db "$tmp/db.sqlite" --role admin admin >/dev/null 2>>"$log"
 "$binary" serve --listen 127.0.0.1:0 --db "$tmp/db.sqlite" </dev/null >/dev/null 2>"$log" &
 server_pid=$!
 

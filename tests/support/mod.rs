@@ -87,7 +87,7 @@ impl Server {
                 if let Ok(mut kept) = kept.lock() {
                     kept.push(line.clone());
                 }
-                if !sent && let Some(at) = line.find("listening on http://") {
+                if !sent && let Some(at) = line.find("listening on http") {
                     let addr = line[at + "listening on ".len()..]
                         .split(|c: char| c.is_whitespace() || c == '"')
                         .next()

@@ -5,7 +5,13 @@
  * SOAP 1.2, loading each service's ?wsdl from a running Soapstone server, and reads the detail
  * of each declared typed fault.
  *
- *     node tests/interop/node/client_test.js http://127.0.0.1:8080
+ *     SOAPSTONE_USERNAME=admin SOAPSTONE_PASSWORD=... SOAPSTONE_DIGEST_SECRET=... \
+ *         node tests/interop/node/client_test.js http://127.0.0.1:8080
+ *
+ * Every operation needs credentials: every client authenticates with node-soap's own
+ * WS-Security, client.setSecurity(new soap.WSSecurity(user, password, { passwordType:
+ * 'PasswordText' })) (which also sends a wsu:Timestamp and the token's Created); the WS-Security
+ * checks use its PasswordDigest (with the digest secret) and a wrong password.
  *
  * Prints one line per check ("ok - ..." or "FAIL - ...") and finally exactly
  * "N passed, M failed"; exits 1 when a check failed, 2 on bad usage.
@@ -42,6 +48,21 @@ const crypto = require('crypto');
 const soap = require('soap');
 
 const SERVICES = ['UserService', 'CatalogService', 'OrderService'];
+const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
+const FAILED_AUTHENTICATION_REASON = 'The security token could not be authenticated or authorized';
+
+// Who to authenticate as: from the environment (see tests/interop/_client_script.py).
+const CREDENTIALS = {
+  username: process.env.SOAPSTONE_USERNAME,
+  password: process.env.SOAPSTONE_PASSWORD,
+  digestSecret: process.env.SOAPSTONE_DIGEST_SECRET,
+};
+
+/** The WS-Security every client uses unless told otherwise: UsernameToken, PasswordText. */
+function defaultSecurity() {
+  return new soap.WSSecurity(CREDENTIALS.username, CREDENTIALS.password, { passwordType: 'PasswordText' });
+}
+
 const MISSING_ID = 999999999;
 const SPECIAL = "  Jörg O'Brien & <Sons> ö  ";
 
@@ -675,17 +696,82 @@ CHECKS['OrderService SalesReport by product, customer and day; ValidationFault']
   eq(validationPaths(ctx, fault), ['to'], 'from = to');
 };
 
+// WS-Security
+
+/** Calls AuthService WhoAmI through a client of `ctx`'s SOAP version using `security`. */
+async function whoAmI(ctx, security) {
+  const client = await createClient(`${ctx.root}/services/AuthService?wsdl`, ctx.options, security);
+  const port = client.AuthService[`AuthService${ctx.port}`];
+  ok(port, `AuthService has no port AuthService${ctx.port}`);
+  return { client, call: () => call(port, 'WhoAmI', {}) };
+}
+
+/** A WS-Security fault: SOAP 1.1 faultcode `wsse:<code>`, SOAP 1.2 Code env:Sender with
+ *  Subcode `wsse:<code>`, the wsse prefix bound to the WS-Security namespace on the wire. */
+function securityFault(ctx, fault, code, raw) {
+  let value;
+  let reason;
+  let element;
+  if (ctx.label === '1.1') {
+    value = fault.faultcode;
+    reason = textOf(fault.faultstring);
+    element = 'faultcode';
+  } else {
+    eq(fault.Code && fault.Code.Value, 'env:Sender', 'Code/Value');
+    value = fault.Code.Subcode && fault.Code.Subcode.Value;
+    reason = textOf(fault.Reason && fault.Reason.Text);
+    element = 'Value';
+  }
+  eq(value, `wsse:${code}`, 'fault code');
+  ok(typeof reason === 'string' && reason.length > 0, 'empty reason');
+  // The prefix is bound on the wire (node-soap keeps only the text).
+  const match = String(raw).match(new RegExp(`<(?:[\\w.-]+:)?${element}\\b([^>]*)>\\s*wsse:${code}\\s*<`));
+  ok(match, `no <${element}>wsse:${code}</${element}> in ${show(String(raw).slice(0, 600))}`);
+  ok(new RegExp(`xmlns:wsse="${WSSE_NS}"`).test(raw), 'the wsse prefix is not bound to the WS-Security namespace');
+  return reason;
+}
+
+CHECKS['WS-Security PasswordDigest (node-soap WSSecurity) authenticates; WhoAmI says digest'] = async (ctx) => {
+  const text = await whoAmI(ctx, defaultSecurity());
+  const first = (await text.call()).result;
+  eq([first.username, first.authentication], [CREDENTIALS.username, 'password'], 'WhoAmI with PasswordText');
+
+  const digest = await whoAmI(ctx, new soap.WSSecurity(CREDENTIALS.username, CREDENTIALS.digestSecret, { passwordType: 'PasswordDigest' }));
+  for (const n of [1, 2]) { // a fresh nonce per request
+    const who = (await digest.call()).result;
+    ok(digest.client.lastRequest.includes('#PasswordDigest">'), `request ${n}: no PasswordDigest sent`);
+    eq([who.username, who.authentication, who.userId], [CREDENTIALS.username, 'digest', first.userId], `WhoAmI with PasswordDigest, request ${n}`);
+    ok(items(who, 'role').includes('admin'), `role ${show(who.role)}`);
+  }
+};
+
+CHECKS['WS-Security a wrong password and an unknown user are the same wsse:FailedAuthentication'] = async (ctx) => {
+  const reasons = [];
+  for (const [username, password] of [
+    [CREDENTIALS.username, `${CREDENTIALS.password}-wrong`],
+    [uniqueName('nobody'), CREDENTIALS.password],
+  ]) {
+    const wrong = await whoAmI(ctx, new soap.WSSecurity(username, password, { passwordType: 'PasswordText' }));
+    const fault = await expectFault(wrong.call());
+    reasons.push(securityFault(ctx, fault, 'FailedAuthentication', wrong.client.lastResponse));
+  }
+  eq(reasons, [FAILED_AUTHENTICATION_REASON, FAILED_AUTHENTICATION_REASON], 'reasons');
+};
+
 // --- run ----------------------------------------------------------------------------------------------
 
-function createClient(url, options) {
+/** A client of `url` that authenticates with `security` (default: defaultSecurity(); null: none). */
+async function createClient(url, options, security = defaultSecurity()) {
   // preserveWhitespace: node-soap trims every text value otherwise (xs:string keeps it).
-  return soap.createClientAsync(url, { preserveWhitespace: true, ...options });
+  const client = await soap.createClientAsync(url, { preserveWhitespace: true, ...options });
+  if (security) client.setSecurity(security);
+  return client;
 }
 
 async function main() {
   const base = process.argv[2];
-  if (process.argv.length !== 3 || !/^https?:\/\//.test(base)) {
-    console.error('usage: node client_test.js BASE_URL (e.g. http://127.0.0.1:8080)');
+  if (process.argv.length !== 3 || !/^https?:\/\//.test(base) || !CREDENTIALS.username || !CREDENTIALS.password || !CREDENTIALS.digestSecret) {
+    console.error('usage: SOAPSTONE_USERNAME=U SOAPSTONE_PASSWORD=P SOAPSTONE_DIGEST_SECRET=S node client_test.js BASE_URL (e.g. http://127.0.0.1:8080)');
     process.exit(2);
   }
   const root = base.replace(/\/+$/, '');
@@ -706,7 +792,7 @@ async function main() {
   });
 
   for (const [label, version] of Object.entries(VERSIONS)) {
-    const ctx = { ...version, label, clients: {} };
+    const ctx = { ...version, label, root, clients: {} };
     let loaded = false;
     await check(`SOAP ${label} load ?wsdl of every service`, async () => {
       for (const [key, name] of [['users', 'UserService'], ['catalog', 'CatalogService'], ['orders', 'OrderService']]) {

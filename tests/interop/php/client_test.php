@@ -4,7 +4,14 @@
  * CatalogService and OrderService over SOAP 1.1 and over SOAP 1.2, loading each service's
  * ?wsdl from a running Soapstone server, and reads the detail of each declared typed fault.
  *
- *     php tests/interop/php/client_test.php http://127.0.0.1:8080
+ *     SOAPSTONE_USERNAME=admin SOAPSTONE_PASSWORD=... SOAPSTONE_DIGEST_SECRET=... \
+ *         php tests/interop/php/client_test.php http://127.0.0.1:8080
+ *
+ * Every operation needs credentials. ext-soap has no WS-Security of its own, so every client
+ * sends a wsse:Security header (UsernameToken, PasswordText) written here as raw XML: a
+ * SoapHeader whose data is a SoapVar of XSD_ANYXML (ext-soap puts that XML into soap:Header
+ * as it is, in place of the element SoapHeader would write). The PasswordDigest check
+ * computes Base64(SHA-1(nonce + Created + secret)) here too, with a fresh nonce per request.
  *
  * Prints one line per check ("ok - ..." or "FAIL - ...") and finally exactly
  * "N passed, M failed"; exits 1 when a check failed, 2 on bad usage.
@@ -39,13 +46,22 @@ set_error_handler(function (int $no, string $msg, string $file, int $line): bool
     throw new ErrorException($msg, 0, $no, $file, $line);
 });
 
-if ($argc !== 2 || !preg_match('#^https?://#', $argv[1])) {
-    fwrite(STDERR, "usage: php client_test.php BASE_URL (e.g. http://127.0.0.1:8080)\n");
+$USERNAME = getenv('SOAPSTONE_USERNAME');
+$PASSWORD = getenv('SOAPSTONE_PASSWORD');
+$DIGEST_SECRET = getenv('SOAPSTONE_DIGEST_SECRET');
+if ($argc !== 2 || !preg_match('#^https?://#', $argv[1])
+    || !is_string($USERNAME) || $USERNAME === '' || !is_string($PASSWORD) || $PASSWORD === ''
+    || !is_string($DIGEST_SECRET) || $DIGEST_SECRET === '') {
+    fwrite(STDERR, "usage: SOAPSTONE_USERNAME=U SOAPSTONE_PASSWORD=P SOAPSTONE_DIGEST_SECRET=S php client_test.php BASE_URL (e.g. http://127.0.0.1:8080)\n");
     exit(2);
 }
 $BASE = rtrim($argv[1], '/');
 
 const SERVICES = ['UserService', 'CatalogService', 'OrderService'];
+const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
+const WSU_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
+const TOKEN_PROFILE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0';
+const BASE64_BINARY = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary';
 const MISSING_ID = 999999999;
 const SPECIAL = "  Jörg O'Brien & <Sons> ö  ";
 
@@ -267,11 +283,54 @@ function content_type(SoapClient $client): string
     return $m[1] ?? '';
 }
 
+// --- WS-Security ----------------------------------------------------------------------------------
+
+function xml_text(string $text): string
+{
+    return htmlspecialchars($text, ENT_XML1 | ENT_QUOTES, 'UTF-8');
+}
+
+/** A wsse:Security header holding `$token` (raw XML), sent as it is. */
+function wsse_header(string $token): SoapHeader
+{
+    $xml = '<wsse:Security xmlns:wsse="' . WSSE_NS . '" xmlns:wsu="' . WSU_NS . '">' . $token . '</wsse:Security>';
+    return new SoapHeader(WSSE_NS, 'Security', new SoapVar($xml, XSD_ANYXML));
+}
+
+/** A UsernameToken with a PasswordText. */
+function password_text_header(string $username, string $password): SoapHeader
+{
+    return wsse_header('<wsse:UsernameToken><wsse:Username>' . xml_text($username) . '</wsse:Username>'
+        . '<wsse:Password Type="' . TOKEN_PROFILE . '#PasswordText">' . xml_text($password) . '</wsse:Password>'
+        . '</wsse:UsernameToken>');
+}
+
+/** A UsernameToken with a PasswordDigest = Base64(SHA-1(nonce + Created + secret)), a fresh
+ *  16-byte nonce and Created = now (send it once: a nonce seen twice is a replay). */
+function password_digest_header(string $username, string $secret): SoapHeader
+{
+    $nonce = random_bytes(16);
+    $created = gmdate('Y-m-d\TH:i:s\Z');
+    $digest = base64_encode(sha1($nonce . $created . $secret, true));
+    return wsse_header('<wsse:UsernameToken><wsse:Username>' . xml_text($username) . '</wsse:Username>'
+        . '<wsse:Password Type="' . TOKEN_PROFILE . '#PasswordDigest">' . $digest . '</wsse:Password>'
+        . '<wsse:Nonce EncodingType="' . BASE64_BINARY . '">' . base64_encode($nonce) . '</wsse:Nonce>'
+        . '<wsu:Created>' . $created . '</wsu:Created></wsse:UsernameToken>');
+}
+
+/** The header every client sends unless told otherwise: the user of the environment, PasswordText. */
+function default_header(): SoapHeader
+{
+    global $USERNAME, $PASSWORD;
+    return password_text_header($USERNAME, $PASSWORD);
+}
+
 // --- the client per SOAP version -----------------------------------------------------------------
 
-function client(string $wsdl, int $version): SoapClient
+/** A client of `$wsdl`; it sends `$header` (by default the environment's user, PasswordText). */
+function client(string $wsdl, int $version, ?SoapHeader $header = null): SoapClient
 {
-    return new SoapClient($wsdl, [
+    $client = new SoapClient($wsdl, [
         'soap_version' => $version,
         'cache_wsdl' => WSDL_CACHE_NONE,
         'features' => SOAP_SINGLE_ELEMENT_ARRAYS,
@@ -279,6 +338,39 @@ function client(string $wsdl, int $version): SoapClient
         'trace' => true,
         'connection_timeout' => 10,
     ]);
+    $client->__setSoapHeaders([$header ?? default_header()]);
+    return $client;
+}
+
+function http_status(SoapClient $client): int
+{
+    preg_match('#^HTTP/\S+\s+(\d{3})#', (string) $client->__getLastResponseHeaders(), $m);
+    return (int) ($m[1] ?? 0);
+}
+
+/**
+ * A WS-Security fault: HTTP 500; SOAP 1.1 faultcode `wsse:<code>` (its prefix bound to the
+ * wsse namespace on the wire), SOAP 1.2 Code env:Sender with Subcode `wsse:<code>` (ext-soap
+ * reports only the Code, so the Subcode is read from the raw response).
+ */
+function security_fault(array $ctx, SoapClient $client, SoapFault $fault, string $code): void
+{
+    eq(http_status($client), 500, 'HTTP status');
+    ok(is_string($fault->faultstring) && $fault->faultstring !== '', 'faultstring is empty');
+    $doc = new DOMDocument();
+    $doc->loadXML($client->__getLastResponse());
+    $xpath = new DOMXPath($doc);
+    $xpath->registerNamespace('e', $ctx['envelope_ns']);
+    if ($ctx['label'] === '1.1') {
+        eq($fault->faultcode, "wsse:$code", 'faultcode');
+        $node = $xpath->query('/e:Envelope/e:Body/e:Fault/faultcode')->item(0);
+    } else {
+        eq($fault->faultcode, 'env:Sender', 'Code/Value');
+        $node = $xpath->query('/e:Envelope/e:Body/e:Fault/e:Code/e:Subcode/e:Value')->item(0);
+    }
+    ok($node !== null, 'no faultcode / Subcode/Value in the response');
+    eq(trim($node->textContent), "wsse:$code", 'fault code text on the wire');
+    eq($node->lookupNamespaceURI('wsse'), WSSE_NS, 'namespace of the wsse prefix');
 }
 
 $VERSIONS = [
@@ -717,6 +809,37 @@ $CHECKS['OrderService SalesReport by product, customer and day; ValidationFault'
 
     $fault = expect_fault(fn () => $ctx['orders']->SalesReport(['from' => $end, 'to' => $end, 'groupBy' => 'day']));
     eq(validation_paths($ctx, $fault), ['to'], 'from = to');
+};
+
+// WS-Security
+
+$CHECKS['WS-Security PasswordDigest computed here authenticates (AuthService WhoAmI), a fresh nonce per request'] = function (array $ctx): void {
+    global $BASE, $USERNAME, $DIGEST_SECRET;
+    $auth = client("$BASE/services/AuthService?wsdl", $ctx['version']);
+    $who = $auth->WhoAmI([]);
+    eq([$who->username, $who->authentication], [$USERNAME, 'password'], 'WhoAmI with PasswordText');
+    foreach ([1, 2] as $n) {
+        $auth->__setSoapHeaders([password_digest_header($USERNAME, $DIGEST_SECRET)]);
+        $who = $auth->WhoAmI([]);
+        ok(strpos($auth->__getLastRequest(), '#PasswordDigest">') !== false, "request $n: no PasswordDigest sent");
+        eq([$who->username, $who->authentication], [$USERNAME, 'digest'], "WhoAmI with PasswordDigest, request $n");
+        ok(is_int($who->userId) && $who->userId > 0, 'userId ' . show($who->userId));
+        ok(in_array('admin', items($who, 'role'), true), 'role ' . show(opt($who, 'role')));
+    }
+    $users = client("$BASE/services/UserService?wsdl", $ctx['version'], password_digest_header($USERNAME, $DIGEST_SECRET));
+    eq($users->GetUser(['username' => $USERNAME])->user->username, $USERNAME, 'GetUser with PasswordDigest');
+};
+
+$CHECKS['WS-Security a wrong password or no header is wsse:FailedAuthentication'] = function (array $ctx): void {
+    global $BASE, $USERNAME, $PASSWORD;
+    $users = client("$BASE/services/UserService?wsdl", $ctx['version'], password_text_header($USERNAME, $PASSWORD . '-wrong'));
+    $fault = expect_fault(fn () => $users->GetUser(['username' => $USERNAME]));
+    security_fault($ctx, $users, $fault, 'FailedAuthentication');
+
+    $users->__setSoapHeaders(null); // no header at all
+    $fault = expect_fault(fn () => $users->GetUser(['username' => $USERNAME]));
+    security_fault($ctx, $users, $fault, 'FailedAuthentication');
+    ok(strpos($users->__getLastRequest(), 'Security') === false, 'a Security header was sent');
 };
 
 // --- run ---------------------------------------------------------------------------------------------
