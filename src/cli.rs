@@ -182,6 +182,10 @@ pub struct SettingsArgs {
     /// Seconds a Login session lasts [default: 3600].
     #[arg(long, env = "SOAPSTONE_SESSION_TTL")]
     pub session_ttl: Option<f64>,
+    /// SOAP requests per second allowed per authenticated user (bursts of --rate-burst); 0 for
+    /// no limit [default: 0].
+    #[arg(long, env = "SOAPSTONE_USER_RATE_LIMIT")]
+    pub user_rate_limit: Option<f64>,
     /// Serve HTTPS with this PEM certificate chain (needs --tls-key).
     #[arg(long, env = "SOAPSTONE_TLS_CERT")]
     pub tls_cert: Option<PathBuf>,
@@ -215,6 +219,7 @@ impl SettingsArgs {
             compress_min_bytes: self.compress_min_bytes,
             secret_key: self.secret_key.clone(),
             session_ttl: self.session_ttl,
+            user_rate_limit: self.user_rate_limit,
             tls_cert: self.tls_cert.clone(),
             tls_key: self.tls_key.clone(),
             tls_client_ca: self.tls_client_ca.clone(),

@@ -33,6 +33,7 @@ pub struct Layer {
     pub compress_min_bytes: Option<u16>,
     pub secret_key: Option<String>,
     pub session_ttl: Option<f64>,
+    pub user_rate_limit: Option<f64>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
     pub tls_client_ca: Option<PathBuf>,
@@ -59,6 +60,7 @@ impl Layer {
             compress_min_bytes: self.compress_min_bytes.or(lower.compress_min_bytes),
             secret_key: self.secret_key.or(lower.secret_key),
             session_ttl: self.session_ttl.or(lower.session_ttl),
+            user_rate_limit: self.user_rate_limit.or(lower.user_rate_limit),
             tls_cert: self.tls_cert.or(lower.tls_cert),
             tls_key: self.tls_key.or(lower.tls_key),
             tls_client_ca: self.tls_client_ca.or(lower.tls_client_ca),
@@ -85,6 +87,7 @@ impl Layer {
             compress_min_bytes: Some(1024),
             secret_key: None,
             session_ttl: Some(3600.0),
+            user_rate_limit: Some(0.0),
             tls_cert: None,
             tls_key: None,
             tls_client_ca: None,
@@ -123,6 +126,9 @@ pub struct Settings {
     pub secret_key: Option<SecretKey>,
     /// How long a Login session lasts.
     pub session_ttl: Duration,
+    /// Requests per second allowed per authenticated user (bursts of `rate_burst`); 0 turns
+    /// it off.
+    pub user_rate_limit: f64,
     pub tls: Option<TlsFiles>,
 }
 
@@ -224,12 +230,20 @@ impl Settings {
                 "must be requests per second, 0 for none",
             ));
         }
+        let user_rate_limit = layer.user_rate_limit.unwrap_or_default();
+        if !user_rate_limit.is_finite() || user_rate_limit < 0.0 {
+            return Err(invalid(
+                "user_rate_limit",
+                user_rate_limit.to_string(),
+                "must be requests per second, 0 for none",
+            ));
+        }
         let rate_burst = layer.rate_burst.unwrap_or_default();
-        if rate_limit > 0.0 && rate_burst == 0 {
+        if (rate_limit > 0.0 || user_rate_limit > 0.0) && rate_burst == 0 {
             return Err(invalid(
                 "rate_burst",
                 "0".into(),
-                "must be at least 1 when rate_limit is set",
+                "must be at least 1 when rate_limit or user_rate_limit is set",
             ));
         }
         if let Some(bytes) = layer.db_max_bytes
@@ -288,6 +302,7 @@ impl Settings {
             compress_min_bytes: layer.compress_min_bytes.unwrap_or_default(),
             secret_key,
             session_ttl: seconds("session_ttl", layer.session_ttl)?,
+            user_rate_limit,
             tls,
         })
     }
@@ -325,6 +340,7 @@ impl Settings {
             compress_min_bytes: Some(self.compress_min_bytes),
             secret_key: None,
             session_ttl: Some(self.session_ttl.as_secs_f64()),
+            user_rate_limit: Some(self.user_rate_limit),
             tls_cert: self.tls.as_ref().map(|t| t.cert.clone()),
             tls_key: self.tls.as_ref().map(|t| t.key.clone()),
             tls_client_ca: self.tls.as_ref().and_then(|t| t.client_ca.clone()),

@@ -182,6 +182,8 @@ fn run_server(settings: Settings) -> Result<(), String> {
         config.requests.rate_burst = settings.rate_burst;
         config.security.secret_key = settings.secret_key.clone();
         config.security.session_ttl = settings.session_ttl;
+        config.security.user_rate_limit = settings.user_rate_limit;
+        config.security.user_rate_burst = settings.rate_burst;
         let options = ServerOptions {
             header_read_timeout: settings.header_timeout,
             max_connections: settings.max_connections,

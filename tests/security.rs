@@ -881,3 +881,36 @@ async fn https_without_client_certificates_needs_message_credentials() {
     let (code, _) = curl(&server.url("/health").replace("https://", "http://"), &[]);
     assert_ne!(code, Some(200));
 }
+
+#[tokio::test]
+async fn rate_limits_per_user_and_the_user_on_access_lines() {
+    let server = Server::start_with(&["--user-rate-limit", "0.5", "--rate-burst", "2"]);
+    server
+        .user_with_password("ulla", "clerk", "ulla-password")
+        .await;
+    let admin = wsse_text(ADMIN, ADMIN_PASSWORD);
+    // The admin used one token creating ulla.
+    server.auth(&admin, &who_am_i()).await.assert_ok11();
+    let limited = server.auth(&admin, &who_am_i()).await;
+    assert_eq!(limited.status, 503, "{}", limited.body);
+    assert_eq!(limited.text("", "faultcode"), "soap:Server");
+    assert!(
+        limited
+            .reason()
+            .contains("Rate limit exceeded for user admin"),
+        "{}",
+        limited.body
+    );
+    support::validate(&limited.body);
+    // Another user has a bucket of its own.
+    server
+        .auth(&wsse_text("ulla", "ulla-password"), &who_am_i())
+        .await
+        .assert_ok11();
+    let logs = server.logs.lock().unwrap().join("\n");
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("operation=\"WhoAmI\"") && l.contains("user=\"ulla\"")),
+        "{logs}"
+    );
+}

@@ -5,7 +5,6 @@ mod access;
 mod base_url;
 mod inflate;
 mod media;
-mod ratelimit;
 mod request_id;
 mod routes;
 mod server;

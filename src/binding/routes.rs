@@ -21,8 +21,8 @@ use super::access::access;
 use super::base_url::external_base;
 use super::inflate::{InflateError, inflate};
 use super::media::soap_media;
-use super::ratelimit::RateLimiter;
 use super::request_id::next_request_id;
+use crate::common::RateLimiter;
 use crate::contract::Contract;
 use crate::endpoint::{Endpoint, SoapRequest};
 use crate::metrics::METRICS;
@@ -122,7 +122,7 @@ pub struct Routes {
     mounts: Vec<Mount>,
     limits: RequestLimits,
     in_flight: tokio::sync::Semaphore,
-    limiter: Option<RateLimiter>,
+    limiter: Option<RateLimiter<std::net::IpAddr>>,
     probe: Arc<dyn Probe>,
 }
 
@@ -344,10 +344,10 @@ impl Routes {
                 client_certificate: conn.and_then(|c| c.peer_user),
             })
             .await;
-        let status = if response.fault.is_some() {
-            StatusCode::INTERNAL_SERVER_ERROR
-        } else {
-            StatusCode::OK
+        let status = match (response.fault, response.retry_after) {
+            (None, _) => StatusCode::OK,
+            (Some(_), Some(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            (Some(_), None) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let info = AccessInfo {
             service: mount.endpoint.service().name(),
@@ -359,7 +359,11 @@ impl Routes {
         };
         let mut http = Response::builder()
             .status(status)
-            .header(CONTENT_TYPE, response.version.content_type())
+            .header(CONTENT_TYPE, response.version.content_type());
+        if let Some(seconds) = response.retry_after {
+            http = http.header(RETRY_AFTER, seconds);
+        }
+        let mut http = http
             .body(Full::new(Bytes::from(response.body)))
             .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "response error\n"));
         http.extensions_mut().insert(info);

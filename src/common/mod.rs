@@ -1,10 +1,12 @@
-//! Types of `xsd/common.xsd` that every service shares: fault details, money and paging.
+//! What every service shares: the types of `xsd/common.xsd` (fault details, money, paging),
+//! the clock, and rate limiting.
 
 mod clock;
 mod faults;
 mod money;
 mod names;
 mod paging;
+mod ratelimit;
 
 pub use clock::now;
 pub use faults::{
@@ -15,6 +17,7 @@ pub(crate) use names::names;
 pub use paging::{
     Cursor, CursorValue, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageTokenError, PageTokens, page_size,
 };
+pub use ratelimit::RateLimiter;
 
 use crate::xml::Namespace;
 

@@ -53,6 +53,8 @@ pub struct SoapResponse {
     pub fault: Option<FaultCode>,
     /// The authenticated caller, when there was one.
     pub user: Option<String>,
+    /// Seconds after which to retry, when the fault is a rate limit.
+    pub retry_after: Option<u64>,
 }
 
 /// A service behind its SOAP processing phases.
@@ -186,6 +188,7 @@ impl Endpoint {
                     operation: Some(operation),
                     fault: None,
                     user: None,
+                    retry_after: None,
                 }
             }
             Err(fault) => {
@@ -339,6 +342,7 @@ fn fault_response(
         operation,
         fault: Some(fault.code),
         user: None,
+        retry_after: fault.retry_after,
     }
 }
 

@@ -36,6 +36,10 @@ pub struct SecurityConfig {
     pub secret_key: Option<SecretKey>,
     /// Password hashes computed at once, at most.
     pub hash_concurrency: usize,
+    /// Requests per second allowed per authenticated user (0: no limit), with bursts of
+    /// `user_rate_burst`.
+    pub user_rate_limit: f64,
+    pub user_rate_burst: u32,
 }
 
 impl Default for SecurityConfig {
@@ -46,6 +50,8 @@ impl Default for SecurityConfig {
             session_ttl: Duration::from_secs(3600),
             secret_key: None,
             hash_concurrency: 4,
+            user_rate_limit: 0.0,
+            user_rate_burst: 50,
         }
     }
 }
@@ -104,8 +110,8 @@ impl Authenticator {
         })
     }
 
-    pub fn passwords(&self) -> &Passwords {
-        &self.passwords
+    pub fn config(&self) -> &SecurityConfig {
+        &self.config
     }
 
     /// The caller of `operation`, or why there is none.

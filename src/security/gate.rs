@@ -7,23 +7,29 @@ use async_trait::async_trait;
 
 use super::audit::{AuditEvent, AuditLog, Outcome};
 use super::{Access, Authenticator, Caller, SECURITY_NS, WSSE_NS};
-use crate::common::now;
+use crate::common::{RateLimiter, now};
 use crate::dispatch::{OperationInfo, RequestContext};
 use crate::endpoint::{CallRecord, Guard, Refusal};
 use crate::soap::Fault;
 use crate::xml::QName;
 
-/// Authentication, access rules and auditing, shared by every secured endpoint.
+/// Authentication, access rules, per-user rate limits and auditing, shared by every secured
+/// endpoint.
 pub struct Gatekeeper {
     authenticator: Authenticator,
     audit: AuditLog,
+    per_user: Option<RateLimiter<i64>>,
 }
 
 impl Gatekeeper {
     pub fn new(authenticator: Authenticator, audit: AuditLog) -> Self {
+        let config = authenticator.config();
+        let per_user = (config.user_rate_limit > 0.0)
+            .then(|| RateLimiter::new(config.user_rate_limit, config.user_rate_burst));
         Gatekeeper {
             authenticator,
             audit,
+            per_user,
         }
     }
 }
@@ -45,6 +51,22 @@ impl Guard for Gatekeeper {
                 "roles {} do not include a role it requires",
                 roles.join(", ")
             )));
+            return Err(Refusal {
+                fault,
+                caller: Some(Arc::new(caller)),
+            });
+        }
+        if let Some(limiter) = &self.per_user
+            && let Err(wait) = limiter.check(caller.user_id)
+        {
+            let seconds = wait.as_secs().max(1);
+            let fault = Fault::server(format!(
+                "Rate limit exceeded for user {}: at most {} requests per second; retry after \
+                 {seconds} s",
+                caller.username,
+                self.authenticator.config().user_rate_limit
+            ))
+            .with_retry_after(seconds);
             return Err(Refusal {
                 fault,
                 caller: Some(Arc::new(caller)),

@@ -48,6 +48,9 @@ pub struct Fault {
     pub detail: Option<Box<dyn FaultDetail>>,
     /// Header blocks that were not understood (SOAP 1.2 `NotUnderstood` headers).
     pub not_understood: Vec<(String, String)>,
+    /// The caller is over a rate limit: the HTTP binding answers 503 with `Retry-After` of
+    /// this many seconds.
+    pub retry_after: Option<u64>,
 }
 
 impl Fault {
@@ -58,6 +61,7 @@ impl Fault {
             reason: reason.into(),
             detail: None,
             not_understood: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -78,6 +82,12 @@ impl Fault {
 
     pub fn with_detail(mut self, detail: impl FaultDetail + 'static) -> Self {
         self.detail = Some(Box::new(detail));
+        self
+    }
+
+    /// Marks the fault as a rate limit: retry after `seconds`.
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
         self
     }
 

@@ -1,7 +1,7 @@
-//! Rate limiting per client address: a token bucket each (rate per second, burst), kept in a
-//! bounded cache so that many addresses cannot grow it without limit.
+//! Rate limiting per key (a client address, a user): a token bucket each (rate per second,
+//! burst), kept in a bounded cache so that many keys cannot grow it without limit.
 
-use std::net::IpAddr;
+use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,14 +12,14 @@ struct Bucket {
     at: Instant,
 }
 
-/// Token buckets by client address.
-pub struct RateLimiter {
+/// Token buckets by key.
+pub struct RateLimiter<K> {
     rate: f64,
     burst: f64,
-    buckets: Cache<IpAddr, Arc<Mutex<Bucket>>>,
+    buckets: Cache<K, Arc<Mutex<Bucket>>>,
 }
 
-impl RateLimiter {
+impl<K: Hash + Eq + Send + Sync + 'static> RateLimiter<K> {
     /// `rate` requests per second with bursts of `burst`.
     pub fn new(rate: f64, burst: u32) -> Self {
         RateLimiter {
@@ -35,7 +35,7 @@ impl RateLimiter {
     }
 
     /// Takes a token for `client`: `Ok` when allowed, else how long until one is available.
-    pub fn check(&self, client: IpAddr) -> Result<(), Duration> {
+    pub fn check(&self, client: K) -> Result<(), Duration> {
         let bucket = self.buckets.get_with(client, || {
             Arc::new(Mutex::new(Bucket {
                 tokens: self.burst,
@@ -58,11 +58,13 @@ impl RateLimiter {
 
 #[cfg(test)]
 mod tests {
+    use std::net::IpAddr;
+
     use super::*;
 
     #[test]
     fn allows_the_burst_then_the_rate_per_address() {
-        let limiter = RateLimiter::new(10.0, 3);
+        let limiter = RateLimiter::<IpAddr>::new(10.0, 3);
         let a: IpAddr = [127, 0, 0, 1].into();
         let b: IpAddr = [127, 0, 0, 2].into();
         for _ in 0..3 {
