@@ -16,7 +16,7 @@ impl From<SecurityError> for Fault {
     fn from(error: SecurityError) -> Self {
         let reason = error.to_string();
         match error.wsse_code() {
-            Some(code) => Fault::client(reason).with_subcode(WSSE, code),
+            Some(code) => Fault::client(reason).with_subcode(&WSSE, code),
             None => Fault::server(reason),
         }
     }

@@ -42,7 +42,7 @@ pub struct Fault {
     /// A more specific code: the 1.2 Subcode, and in 1.1 the faultcode itself (the
     /// WS-Security convention, e.g. `wsse:FailedAuthentication`), written with the
     /// namespace's prefix.
-    pub subcode: Option<(Namespace, &'static str)>,
+    pub subcode: Option<(&'static Namespace, &'static str)>,
     /// Human-readable reason, in English.
     pub reason: String,
     pub detail: Option<Box<dyn FaultDetail>>,
@@ -91,7 +91,7 @@ impl Fault {
         self
     }
 
-    pub fn with_subcode(mut self, ns: Namespace, local: &'static str) -> Self {
+    pub fn with_subcode(mut self, ns: &'static Namespace, local: &'static str) -> Self {
         self.subcode = Some((ns, local));
         self
     }

@@ -72,7 +72,7 @@ pub fn write_fault(version: SoapVersion, fault: &Fault, request_id: &str) -> Vec
             match fault.subcode {
                 Some((ns, local)) => {
                     w.start("", "faultcode");
-                    w.declare(ns);
+                    w.declare(*ns);
                     w.close_start();
                     w.raw(ns.prefix);
                     w.raw(":");
@@ -108,7 +108,7 @@ pub fn write_fault(version: SoapVersion, fault: &Fault, request_id: &str) -> Vec
             if let Some((ns, local)) = fault.subcode {
                 w.open(p, "Subcode");
                 w.start(p, "Value");
-                w.declare(ns);
+                w.declare(*ns);
                 w.close_start();
                 w.raw(ns.prefix);
                 w.raw(":");
