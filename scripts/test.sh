@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of Soapstone on a Debian machine with the Rust toolchain, installing what the
-# tests need first: the OpenSSL headers, curl (TLS tests), xmllint (libxml2-utils) for schema
-# validation, a Python venv for the third-party SOAP client tests (tests/interop/run.sh installs
-# the rest those need: PHP with ext-soap, Node.js and npm, the pinned pip and npm packages).
-# Formatting and lints are checked too.
+# tests need first: the OpenSSL and libxml2 headers and libclang (the build), curl (TLS tests),
+# xmllint (libxml2-utils) for schema validation, a Python venv for the third-party SOAP client
+# tests (tests/interop/run.sh installs the rest those need: PHP with ext-soap, Node.js and npm,
+# the pinned pip and npm packages). Formatting and lints are checked too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +12,9 @@ command -v xmllint >/dev/null 2>&1 || need_apt+=(libxml2-utils)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
 # openssl (TLS, digest secrets) builds against the system library.
 pkg-config --exists openssl 2>/dev/null || need_apt+=(libssl-dev pkg-config)
+# The X.509 signature check canonicalizes with libxml2; its Rust binding runs bindgen (libclang).
+pkg-config --exists libxml-2.0 2>/dev/null || need_apt+=(libxml2-dev)
+compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null || need_apt+=(libclang-dev)
 command -v curl >/dev/null 2>&1 || need_apt+=(curl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]}"

@@ -196,6 +196,10 @@ pub struct SettingsArgs {
     /// subject CN is a username authenticates that user.
     #[arg(long, env = "SOAPSTONE_TLS_CLIENT_CA")]
     pub tls_client_ca: Option<PathBuf>,
+    /// Accept X.509 signed messages whose certificate chains to these PEM CAs; the subject
+    /// CN is the username [default: none, signed messages refused].
+    #[arg(long, env = "SOAPSTONE_SIGNATURE_CA")]
+    pub signature_ca: Option<PathBuf>,
 }
 
 impl SettingsArgs {
@@ -223,6 +227,7 @@ impl SettingsArgs {
             tls_cert: self.tls_cert.clone(),
             tls_key: self.tls_key.clone(),
             tls_client_ca: self.tls_client_ca.clone(),
+            signature_ca: self.signature_ca.clone(),
         }
     }
 }

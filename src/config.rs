@@ -37,6 +37,7 @@ pub struct Layer {
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
     pub tls_client_ca: Option<PathBuf>,
+    pub signature_ca: Option<PathBuf>,
 }
 
 impl Layer {
@@ -64,6 +65,7 @@ impl Layer {
             tls_cert: self.tls_cert.or(lower.tls_cert),
             tls_key: self.tls_key.or(lower.tls_key),
             tls_client_ca: self.tls_client_ca.or(lower.tls_client_ca),
+            signature_ca: self.signature_ca.or(lower.signature_ca),
         }
     }
 
@@ -91,6 +93,7 @@ impl Layer {
             tls_cert: None,
             tls_key: None,
             tls_client_ca: None,
+            signature_ca: None,
         }
     }
 }
@@ -130,6 +133,8 @@ pub struct Settings {
     /// it off.
     pub user_rate_limit: f64,
     pub tls: Option<TlsFiles>,
+    /// CAs (PEM) that X.509 message signing certificates must chain to.
+    pub signature_ca: Option<PathBuf>,
 }
 
 /// The PEM files HTTPS is served with.
@@ -304,6 +309,7 @@ impl Settings {
             session_ttl: seconds("session_ttl", layer.session_ttl)?,
             user_rate_limit,
             tls,
+            signature_ca: layer.signature_ca,
         })
     }
 
@@ -344,6 +350,7 @@ impl Settings {
             tls_cert: self.tls.as_ref().map(|t| t.cert.clone()),
             tls_key: self.tls.as_ref().map(|t| t.key.clone()),
             tls_client_ca: self.tls.as_ref().and_then(|t| t.client_ca.clone()),
+            signature_ca: self.signature_ca.clone(),
         };
         toml::to_string(&layer).unwrap_or_default()
     }

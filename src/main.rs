@@ -184,6 +184,13 @@ fn run_server(settings: Settings) -> Result<(), String> {
         config.security.session_ttl = settings.session_ttl;
         config.security.user_rate_limit = settings.user_rate_limit;
         config.security.user_rate_burst = settings.rate_burst;
+        if let Some(ca) = &settings.signature_ca {
+            let pem = std::fs::read(ca)
+                .map_err(|e| format!("cannot read the signature CA {}: {e}", ca.display()))?;
+            let store = soapstone::security::signature::trust_store(&pem)
+                .map_err(|e| format!("the signature CA {} is not usable: {e}", ca.display()))?;
+            config.security.signature_trust = Some(std::sync::Arc::new(store));
+        }
         let options = ServerOptions {
             header_read_timeout: settings.header_timeout,
             max_connections: settings.max_connections,

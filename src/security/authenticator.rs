@@ -8,9 +8,11 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use hmac::{Hmac, Mac};
+use openssl::x509::store::X509Store;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use super::signature::{SignatureError, VerifyOptions, verify_with_store};
 use super::store::{CredentialStore, Credentials};
 use super::wsse::{self, PasswordType, SecurityHeader, Timestamp, UsernameToken, WSSE_NS};
 use super::{AuthMethod, Caller, Passwords, SecretKey, SecurityError, SessionRef};
@@ -24,7 +26,7 @@ use crate::xml::XmlLimits;
 pub const SECURITY_NS: &str = "http://soapstone.dev/schema/security/v1";
 
 /// Authentication settings.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SecurityConfig {
     /// How old a UsernameToken's Created may be (and how long nonces are remembered).
     pub freshness: Duration,
@@ -40,6 +42,23 @@ pub struct SecurityConfig {
     /// `user_rate_burst`.
     pub user_rate_limit: f64,
     pub user_rate_burst: u32,
+    /// CAs that X.509 signing certificates must chain to; without them signed messages are
+    /// refused.
+    pub signature_trust: Option<Arc<X509Store>>,
+}
+
+impl std::fmt::Debug for SecurityConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SecurityConfig")
+            .field("freshness", &self.freshness)
+            .field("future_skew", &self.future_skew)
+            .field("session_ttl", &self.session_ttl)
+            .field("secret_key", &self.secret_key)
+            .field("hash_concurrency", &self.hash_concurrency)
+            .field("user_rate_limit", &self.user_rate_limit)
+            .field("signature_trust", &self.signature_trust.is_some())
+            .finish()
+    }
 }
 
 impl Default for SecurityConfig {
@@ -52,6 +71,7 @@ impl Default for SecurityConfig {
             hash_concurrency: 4,
             user_rate_limit: 0.0,
             user_rate_burst: 50,
+            signature_trust: None,
         }
     }
 }
@@ -148,7 +168,7 @@ impl Authenticator {
                 .reader(document, self.limits.clone())
                 .ok_or_else(|| SecurityError::InvalidSecurity("unreadable header".into()))?;
             let header = wsse::parse(reader)?;
-            if let Some(caller) = self.security_header(header, at).await? {
+            if let Some(caller) = self.security_header(header, document, at).await? {
                 return Ok(caller);
             }
         }
@@ -172,17 +192,14 @@ impl Authenticator {
     async fn security_header(
         &self,
         header: SecurityHeader,
+        document: &str,
         at: OffsetDateTime,
     ) -> Result<Option<Caller>, SecurityError> {
         if let Some(stamp) = &header.timestamp {
             self.check_timestamp(stamp, at)?;
         }
         if header.signed {
-            return Err(SecurityError::InvalidSecurity(
-                "X.509 message signatures are not supported by this server; use a \
-                 UsernameToken, a SessionToken or a TLS client certificate"
-                    .into(),
-            ));
+            return self.signature(document).await.map(Some);
         }
         match header.username_token {
             Some(token) => self.username_token(token, at).await.map(Some),
@@ -347,6 +364,45 @@ impl Authenticator {
             .unwrap_or_default();
         let equal = given.len() == expected.len() && openssl::memcmp::eq(&given, &expected);
         real && equal
+    }
+
+    /// Verifies an X.509 signature over the Body and the Timestamp (off the async threads:
+    /// libxml2 documents are not Send) and maps the certificate's subject CN to its user.
+    async fn signature(&self, document: &str) -> Result<Caller, SecurityError> {
+        let Some(store) = self.config.signature_trust.clone() else {
+            return Err(SecurityError::InvalidSecurity(
+                "X.509 signatures are not accepted: the server has no signature CA configured"
+                    .into(),
+            ));
+        };
+        let document = document.to_string();
+        let verified = tokio::task::spawn_blocking(move || {
+            verify_with_store(&document, &store, VerifyOptions::default())
+        })
+        .await
+        .map_err(|_| SecurityError::InvalidSecurity("signature verification failed".into()))?
+        .map_err(|e| {
+            crate::metrics::METRICS.auth_failures.inc();
+            match e {
+                SignatureError::InvalidSecurity(m) => SecurityError::InvalidSecurity(m),
+                SignatureError::InvalidSecurityToken(m) => SecurityError::InvalidSecurityToken(m),
+                SignatureError::FailedCheck(m) => SecurityError::FailedCheck(m),
+            }
+        })?;
+        match self
+            .store
+            .by_username(&verified.subject_cn)
+            .await
+            .map_err(storage)?
+        {
+            Some(user) if user.status == UserStatus::Active => {
+                Ok(caller(user, AuthMethod::Signature, None))
+            }
+            _ => {
+                crate::metrics::METRICS.auth_failures.inc();
+                Err(SecurityError::FailedAuthentication)
+            }
+        }
     }
 
     async fn session(&self, token: &str, at: OffsetDateTime) -> Result<Caller, SecurityError> {

@@ -13,6 +13,7 @@ mod gate;
 pub mod password;
 mod role;
 mod sealed;
+pub mod signature;
 mod sqlite;
 mod store;
 pub mod wsse;

@@ -162,8 +162,42 @@ def client_script_env() -> dict:
     }
 
 
+@dataclass
+class SigningPki:
+    """A CA the server trusts for X.509 message signatures, and certificates it issued."""
+
+    ca: Path
+    admin_cert: Path  # subject CN=admin: signs as the admin
+    admin_key: Path
+    stranger_cert: Path  # issued by another CA
+    stranger_key: Path
+
+
+def _openssl(cwd: Path, *args: str) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def _issue(cwd: Path, ca: str, name: str, cn: str) -> None:
+    _openssl(cwd, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key",
+             "-out", f"{name}.csr", "-subj", f"/CN={cn}")
+    _openssl(cwd, "x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey",
+             f"{ca}.key", "-CAcreateserial", "-out", f"{name}.pem", "-days", "2")
+
+
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def signing_pki(tmp_path_factory) -> SigningPki:
+    d = tmp_path_factory.mktemp("pki")
+    for ca in ("ca", "other-ca"):
+        _openssl(d, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{ca}.key",
+                 "-out", f"{ca}.pem", "-days", "2", "-subj", f"/CN=Soapstone test {ca}")
+    _issue(d, "ca", "admin", ADMIN_USER)
+    _issue(d, "other-ca", "stranger", ADMIN_USER)
+    return SigningPki(d / "ca.pem", d / "admin.pem", d / "admin.key", d / "stranger.pem",
+                      d / "stranger.key")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, signing_pki):
     binary = Path(os.environ.get("SOAPSTONE_BIN", DEFAULT_BIN))
     if not binary.is_file():
         pytest.fail(f"server binary not found: {binary} (build it or set SOAPSTONE_BIN)")
@@ -172,7 +206,8 @@ def server(tmp_path_factory):
     env = server_env()
     bootstrap(binary, db, env)
     proc = subprocess.Popen(
-        [str(binary), "serve", "--listen", "127.0.0.1:0", "--db", str(db)],
+        [str(binary), "serve", "--listen", "127.0.0.1:0", "--db", str(db),
+         "--signature-ca", str(signing_pki.ca)],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
