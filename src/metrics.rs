@@ -119,7 +119,7 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     );
     registry.register(
         "auth_failures",
-        "Requests refused by authentication (WS-Security faults)",
+        "Requests and logins whose authentication failed (any WS-Security fault)",
         auth_failures.clone(),
     );
     registry.register(

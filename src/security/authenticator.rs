@@ -280,10 +280,7 @@ impl Authenticator {
         };
         let user = match user {
             Some(user) if verified && user.status == UserStatus::Active => user,
-            _ => {
-                crate::metrics::METRICS.auth_failures.inc();
-                return Err(SecurityError::FailedAuthentication);
-            }
+            _ => return Err(SecurityError::FailedAuthentication),
         };
         if let Some(nonce) = token.nonce {
             let created = token.created.map_or(at, |(_, c)| c);
@@ -381,13 +378,10 @@ impl Authenticator {
         })
         .await
         .map_err(|_| SecurityError::InvalidSecurity("signature verification failed".into()))?
-        .map_err(|e| {
-            crate::metrics::METRICS.auth_failures.inc();
-            match e {
-                SignatureError::InvalidSecurity(m) => SecurityError::InvalidSecurity(m),
-                SignatureError::InvalidSecurityToken(m) => SecurityError::InvalidSecurityToken(m),
-                SignatureError::FailedCheck(m) => SecurityError::FailedCheck(m),
-            }
+        .map_err(|e| match e {
+            SignatureError::InvalidSecurity(m) => SecurityError::InvalidSecurity(m),
+            SignatureError::InvalidSecurityToken(m) => SecurityError::InvalidSecurityToken(m),
+            SignatureError::FailedCheck(m) => SecurityError::FailedCheck(m),
         })?;
         match self
             .store
@@ -398,10 +392,7 @@ impl Authenticator {
             Some(user) if user.status == UserStatus::Active => {
                 Ok(caller(user, AuthMethod::Signature, None))
             }
-            _ => {
-                crate::metrics::METRICS.auth_failures.inc();
-                Err(SecurityError::FailedAuthentication)
-            }
+            _ => Err(SecurityError::FailedAuthentication),
         }
     }
 
@@ -419,10 +410,7 @@ impl Authenticator {
                     expires_at,
                 }),
             )),
-            _ => {
-                crate::metrics::METRICS.auth_failures.inc();
-                Err(SecurityError::FailedAuthentication)
-            }
+            _ => Err(SecurityError::FailedAuthentication),
         }
     }
 
@@ -431,10 +419,7 @@ impl Authenticator {
             Some(user) if user.status == UserStatus::Active => {
                 Ok(caller(user, AuthMethod::Certificate, None))
             }
-            _ => {
-                crate::metrics::METRICS.auth_failures.inc();
-                Err(SecurityError::FailedAuthentication)
-            }
+            _ => Err(SecurityError::FailedAuthentication),
         }
     }
 

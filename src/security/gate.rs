@@ -44,7 +44,13 @@ impl Guard for Gatekeeper {
         if operation.access == Access::Public {
             return Ok(None);
         }
-        let caller = self.authenticator.authenticate(cx, operation.name).await?;
+        let caller = match self.authenticator.authenticate(cx, operation.name).await {
+            Ok(caller) => caller,
+            Err(e) => {
+                crate::metrics::METRICS.auth_failures.inc();
+                return Err(e.into());
+            }
+        };
         if !operation.access.allows(&caller.roles) {
             let roles: Vec<&str> = caller.roles.iter().map(|r| r.as_str()).collect();
             let fault = Fault::from(caller.deny(format!(
