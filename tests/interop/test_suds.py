@@ -1,6 +1,6 @@
 """The real, unmodified suds client (suds-community) drives every operation of
-UserService, CatalogService and OrderService over SOAP 1.1, and reads the
-detail of each declared typed fault.
+UserService, CatalogService, OrderService and AuthService over SOAP 1.1, and
+reads the detail of each declared typed fault.
 
 suds has no SOAP 1.2: it reads the SOAP 1.2 port of `?wsdl` but would send SOAP
 1.1 envelopes to it, so every test uses the `<Service>Soap11Port` port of
@@ -10,7 +10,10 @@ are built with `cache=None` (no WSDL cache between runs).
 
 Every operation needs credentials: every client is made by `make_client`, which
 gives it suds' own WS-Security (`suds.wsse.Security` with a `UsernameToken`,
-PasswordText) for the admin of the `admin` fixture (conftest.py).
+PasswordText) for the admin of the `admin` fixture (conftest.py). The session
+tests log in with no wsse header (`set_options(wsse=None)`) and then send only
+the s:SessionToken header that Login returned (`set_options(soapheaders=...)`
+with a suds Element).
 
 How suds 1.2.0 maps these contracts (client behaviour, not the server's):
 - Values of built-in types come back typed: xs:long -> int, xs:boolean -> bool,
@@ -48,13 +51,15 @@ import pytest
 import suds
 from suds import WebFault
 from suds.client import Client
+from suds.sax.element import Element
 from suds.wsse import Security, UsernameToken
 
-SERVICES = ("UserService", "CatalogService", "OrderService")
+SERVICES = ("UserService", "CatalogService", "OrderService", "AuthService")
 MISSING_ID = 999999999
 SOAP11_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 CLIENT_FAULT = "soap:Client"
 WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
+SECURITY_NS = "http://soapstone.dev/schema/security/v1"
 
 SPECIAL = "  Jörg O'Brien & <Sons> ö  "  # spaces, apostrophe, markup characters, non-ASCII
 
@@ -103,6 +108,26 @@ def catalog(suds_clients):
 @pytest.fixture(scope="module")
 def orders(suds_clients):
     return port(suds_clients, "OrderService")
+
+
+@pytest.fixture(scope="module")
+def auth(suds_clients):
+    return port(suds_clients, "AuthService")
+
+
+@pytest.fixture
+def auth_client(server, make_client):
+    """`auth_client(token=None)`: a suds Client of AuthService without the wsse header; with
+    `token`, it sends only the s:SessionToken header."""
+
+    def make(token=None):
+        client = make_client(f"{server.base_url}/services/AuthService?wsdl")
+        client.set_options(wsse=None)
+        if token is not None:
+            client.set_options(soapheaders=Element("SessionToken", ns=("s", SECURITY_NS)).setText(token))
+        return client
+
+    return make
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -452,6 +477,63 @@ def test_user_validation_fault(users):
     assert validation_paths(fault) == ["email"]
 
     assert validation_paths(expect_fault(users.ListUsers, pageSize=0)) == ["pageSize"]
+
+
+# --- AuthService (sessions) and UserService SetPassword ---------------------------------------
+
+
+def test_set_password_login_session_who_am_i_and_logout(users, auth_client):
+    user = create_user(users, "session", password="first-password-1")
+    assert users.SetPassword(id=user.id, newPassword="second-password-2") == user.id
+
+    anonymous = auth_client()
+    login = port({"AuthService": anonymous}, "AuthService").Login(
+        username=user.username, password="second-password-2"
+    )
+    assert anonymous.last_sent().root().getChild("Header").getChild("Security") is None
+    assert isinstance(login.sessionToken, str) and login.sessionToken
+    assert isinstance(login.expiresAt, datetime) and login.expiresAt.utcoffset() is not None
+    assert login.expiresAt > datetime.now(timezone.utc)
+
+    client = auth_client(login.sessionToken)
+    session = port({"AuthService": client}, "AuthService")
+    who = session.WhoAmI()
+    header = client.last_sent().root().getChild("Header")
+    assert header.getChild("Security") is None
+    token = header.getChild("SessionToken")
+    assert token.namespace()[1] == SECURITY_NS and token.getText() == login.sessionToken
+    assert (who.userId, who.username, who.authentication) == (user.id, user.username, "session")
+    assert items(who, "role") == ["customer"]
+
+    assert session.Logout() is True
+    fault = expect_fault(session.WhoAmI)
+    assert fault.faultcode == "wsse:FailedAuthentication"
+    assert fault.faultstring
+
+
+def test_login_with_a_wrong_password_fails(users, auth_client):
+    user = create_user(users, "badlogin", password="first-password-1")
+    anonymous = port({"AuthService": auth_client()}, "AuthService")
+    for password in ("first-password-1-wrong", "not-the-password"):
+        fault = expect_fault(anonymous.Login, username=user.username, password=password)
+        assert fault.faultcode == "wsse:FailedAuthentication"
+        assert fault.faultstring
+
+
+def test_list_audit_events_login(users, auth, auth_client):
+    user = create_user(users, "audited", password="first-password-1")
+    port({"AuthService": auth_client()}, "AuthService").Login(
+        username=user.username, password="first-password-1"
+    )
+
+    page = auth.ListAuditEvents(operation="Login", pageSize=5)
+    events = items(page, "event")
+    assert 1 <= len(events) <= 5
+    for event in events:
+        assert event.operation == "Login"
+        assert event.outcome in ("ok", "fault")
+        assert isinstance(event.at, datetime)
+    assert any(event.outcome == "ok" for event in events), events
 
 
 # --- CatalogService -----------------------------------------------------------------------------

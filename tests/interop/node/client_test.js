@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /*
  * The real, unmodified node-soap client (npm package `soap`, pinned in package.json) drives
- * every operation of UserService, CatalogService and OrderService over SOAP 1.1 and over
- * SOAP 1.2, loading each service's ?wsdl from a running Soapstone server, and reads the detail
+ * every operation of UserService, CatalogService, OrderService and AuthService over SOAP 1.1
+ * and over SOAP 1.2, loading each service's ?wsdl from a running Soapstone server, and reads the detail
  * of each declared typed fault.
  *
  *     SOAPSTONE_USERNAME=admin SOAPSTONE_PASSWORD=... SOAPSTONE_DIGEST_SECRET=... \
@@ -11,7 +11,9 @@
  * Every operation needs credentials: every client authenticates with node-soap's own
  * WS-Security, client.setSecurity(new soap.WSSecurity(user, password, { passwordType:
  * 'PasswordText' })) (which also sends a wsu:Timestamp and the token's Created); the WS-Security
- * checks use its PasswordDigest (with the digest secret) and a wrong password.
+ * checks use its PasswordDigest (with the digest secret) and a wrong password. The session
+ * checks log in with no security at all and then send only the s:SessionToken header that
+ * Login returned (client.addSoapHeader with the raw element, no setSecurity).
  *
  * Prints one line per check ("ok - ..." or "FAIL - ...") and finally exactly
  * "N passed, M failed"; exits 1 when a check failed, 2 on bad usage.
@@ -47,8 +49,9 @@
 const crypto = require('crypto');
 const soap = require('soap');
 
-const SERVICES = ['UserService', 'CatalogService', 'OrderService'];
+const SERVICES = ['UserService', 'CatalogService', 'OrderService', 'AuthService'];
 const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
+const SECURITY_NS = 'http://soapstone.dev/schema/security/v1';
 const FAILED_AUTHENTICATION_REASON = 'The security token could not be authenticated or authorized';
 
 // Who to authenticate as: from the environment (see tests/interop/_client_script.py).
@@ -758,6 +761,71 @@ CHECKS['WS-Security a wrong password and an unknown user are the same wsse:Faile
   eq(reasons, [FAILED_AUTHENTICATION_REASON, FAILED_AUTHENTICATION_REASON], 'reasons');
 };
 
+// AuthService (sessions) and UserService SetPassword
+
+/** A user with a password (CreateUser's sequence: username, email, role, password). */
+async function createUserWithPassword(ctx, prefix, password) {
+  const username = uniqueName(prefix);
+  const args = { username, email: `${username}@example.com`, role: ['customer'], password };
+  return (await call(ctx.users, 'CreateUser', args)).result.user;
+}
+
+/** An AuthService port of `ctx`'s SOAP version whose client sends no security at all, or
+ *  (with `token`) only the s:SessionToken header. */
+async function authPort(ctx, token) {
+  const client = await createClient(`${ctx.root}/services/AuthService?wsdl`, ctx.options, null);
+  if (token !== undefined) client.addSoapHeader(`<s:SessionToken xmlns:s="${SECURITY_NS}">${token}</s:SessionToken>`);
+  const port = client.AuthService[`AuthService${ctx.port}`];
+  ok(port, `AuthService has no port AuthService${ctx.port}`);
+  return { client, port };
+}
+
+CHECKS['UserService SetPassword; AuthService Login, WhoAmI with only a SessionToken, Logout'] = async (ctx) => {
+  const user = await createUserWithPassword(ctx, 'session', 'first-password-1');
+  eq((await call(ctx.users, 'SetPassword', { id: user.id, newPassword: 'second-password-2' })).result.id, user.id, 'SetPassword id');
+
+  const anonymous = await authPort(ctx);
+  const login = (await call(anonymous.port, 'Login', { username: user.username, password: 'second-password-2' })).result;
+  ok(!anonymous.client.lastRequest.includes('Security'), 'Login: a Security header was sent');
+  ok(typeof login.sessionToken === 'string' && login.sessionToken.length > 0, `sessionToken ${show(login.sessionToken)}`);
+  ok(instant(login.expiresAt, 'expiresAt') > Date.now(), `expiresAt ${show(login.expiresAt)} is not in the future`);
+
+  const session = await authPort(ctx, login.sessionToken);
+  const who = (await call(session.port, 'WhoAmI', {})).result;
+  const sent = session.client.lastRequest;
+  ok(!sent.includes('Security'), 'WhoAmI: a Security header was sent');
+  ok(sent.includes(`>${login.sessionToken}</s:SessionToken>`), 'WhoAmI: no SessionToken header sent');
+  eq([who.userId, who.username, who.authentication], [user.id, user.username, 'session'], 'WhoAmI with the SessionToken');
+  eq(items(who, 'role'), ['customer'], 'role');
+
+  eq((await call(session.port, 'Logout', {})).result.loggedOut, true, 'Logout loggedOut');
+  const fault = await expectFault(call(session.port, 'WhoAmI', {}));
+  securityFault(ctx, fault, 'FailedAuthentication', session.client.lastResponse);
+};
+
+CHECKS['AuthService Login with a wrong password is wsse:FailedAuthentication'] = async (ctx) => {
+  const user = await createUserWithPassword(ctx, 'badlogin', 'first-password-1');
+  const anonymous = await authPort(ctx);
+  for (const password of ['first-password-1-wrong', 'not-the-password']) {
+    const fault = await expectFault(call(anonymous.port, 'Login', { username: user.username, password }));
+    securityFault(ctx, fault, 'FailedAuthentication', anonymous.client.lastResponse);
+  }
+};
+
+CHECKS['AuthService ListAuditEvents as the admin: Login events'] = async (ctx) => {
+  const user = await createUserWithPassword(ctx, 'audited', 'first-password-1');
+  await call((await authPort(ctx)).port, 'Login', { username: user.username, password: 'first-password-1' });
+  const page = (await call(ctx.auth, 'ListAuditEvents', { operation: 'Login', pageSize: 5 })).result;
+  const events = items(page, 'event');
+  ok(events.length >= 1 && events.length <= 5, `events: ${events.length}`);
+  for (const event of events) {
+    eq(event.operation, 'Login', `event ${event.id} operation`);
+    ok(['ok', 'fault'].includes(event.outcome), `event ${event.id} outcome ${show(event.outcome)}`);
+    instant(event.at, `event ${event.id} at`);
+  }
+  ok(events.some((event) => event.outcome === 'ok'), `no Login event with outcome ok: ${show(events)}`);
+};
+
 // --- run ----------------------------------------------------------------------------------------------
 
 /** A client of `url` that authenticates with `security` (default: defaultSecurity(); null: none). */
@@ -795,7 +863,7 @@ async function main() {
     const ctx = { ...version, label, root, clients: {} };
     let loaded = false;
     await check(`SOAP ${label} load ?wsdl of every service`, async () => {
-      for (const [key, name] of [['users', 'UserService'], ['catalog', 'CatalogService'], ['orders', 'OrderService']]) {
+      for (const [key, name] of [['users', 'UserService'], ['catalog', 'CatalogService'], ['orders', 'OrderService'], ['auth', 'AuthService']]) {
         const client = await createClient(`${root}/services/${name}?wsdl`, version.options);
         ctx.clients[key] = client;
         ctx[key] = client[name][`${name}${version.port}`];

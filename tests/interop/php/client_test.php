@@ -1,7 +1,7 @@
 <?php
 /*
  * PHP's own SoapClient (ext-soap, unmodified) drives every operation of UserService,
- * CatalogService and OrderService over SOAP 1.1 and over SOAP 1.2, loading each service's
+ * CatalogService, OrderService and AuthService over SOAP 1.1 and over SOAP 1.2, loading each service's
  * ?wsdl from a running Soapstone server, and reads the detail of each declared typed fault.
  *
  *     SOAPSTONE_USERNAME=admin SOAPSTONE_PASSWORD=... SOAPSTONE_DIGEST_SECRET=... \
@@ -12,6 +12,8 @@
  * SoapHeader whose data is a SoapVar of XSD_ANYXML (ext-soap puts that XML into soap:Header
  * as it is, in place of the element SoapHeader would write). The PasswordDigest check
  * computes Base64(SHA-1(nonce + Created + secret)) here too, with a fresh nonce per request.
+ * The session checks log in without any header and then send only the s:SessionToken
+ * header that Login returned (a SoapHeader in the security namespace, no wsse:Security).
  *
  * Prints one line per check ("ok - ..." or "FAIL - ...") and finally exactly
  * "N passed, M failed"; exits 1 when a check failed, 2 on bad usage.
@@ -57,10 +59,11 @@ if ($argc !== 2 || !preg_match('#^https?://#', $argv[1])
 }
 $BASE = rtrim($argv[1], '/');
 
-const SERVICES = ['UserService', 'CatalogService', 'OrderService'];
+const SERVICES = ['UserService', 'CatalogService', 'OrderService', 'AuthService'];
 const WSSE_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
 const WSU_NS = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd';
 const TOKEN_PROFILE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0';
+const SECURITY_NS = 'http://soapstone.dev/schema/security/v1';
 const BASE64_BINARY = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary';
 const MISSING_ID = 999999999;
 const SPECIAL = "  Jörg O'Brien & <Sons> ö  ";
@@ -371,6 +374,22 @@ function security_fault(array $ctx, SoapClient $client, SoapFault $fault, string
     ok($node !== null, 'no faultcode / Subcode/Value in the response');
     eq(trim($node->textContent), "wsse:$code", 'fault code text on the wire');
     eq($node->lookupNamespaceURI('wsse'), WSSE_NS, 'namespace of the wsse prefix');
+}
+
+/** A client of AuthService that sends no header at all (for Login). */
+function anonymous_auth_client(array $ctx): SoapClient
+{
+    global $BASE;
+    $client = client("$BASE/services/AuthService?wsdl", $ctx['version']);
+    $client->__setSoapHeaders(null);
+    return $client;
+}
+
+/** A client of AuthService that authenticates with only the s:SessionToken header `$token`. */
+function session_client(array $ctx, string $token): SoapClient
+{
+    global $BASE;
+    return client("$BASE/services/AuthService?wsdl", $ctx['version'], new SoapHeader(SECURITY_NS, 'SessionToken', $token));
 }
 
 $VERSIONS = [
@@ -811,6 +830,54 @@ $CHECKS['OrderService SalesReport by product, customer and day; ValidationFault'
     eq(validation_paths($ctx, $fault), ['to'], 'from = to');
 };
 
+// AuthService (sessions) and UserService SetPassword
+
+$CHECKS['UserService SetPassword; AuthService Login, WhoAmI with only a SessionToken, Logout'] = function (array $ctx): void {
+    $user = create_user($ctx, 'session', ['customer'], ['password' => 'first-password-1']);
+    eq($ctx['users']->SetPassword(['id' => $user->id, 'newPassword' => 'second-password-2'])->id, $user->id, 'SetPassword id');
+
+    $anonymous = anonymous_auth_client($ctx);
+    $login = $anonymous->Login(['username' => $user->username, 'password' => 'second-password-2']);
+    ok(strpos($anonymous->__getLastRequest(), 'Security') === false, 'Login: a Security header was sent');
+    ok(is_string($login->sessionToken) && $login->sessionToken !== '', 'sessionToken ' . show($login->sessionToken));
+    ok((float) micros(instant($login->expiresAt, 'expiresAt')) > microtime(true), "expiresAt {$login->expiresAt} is not in the future");
+
+    $session = session_client($ctx, $login->sessionToken);
+    $who = $session->WhoAmI([]);
+    $sent = $session->__getLastRequest();
+    ok(strpos($sent, 'Security') === false, 'WhoAmI: a Security header was sent');
+    ok(strpos($sent, '>' . $login->sessionToken . '</') !== false && strpos($sent, SECURITY_NS) !== false, 'WhoAmI: no SessionToken header sent');
+    eq([$who->userId, $who->username, $who->authentication], [$user->id, $user->username, 'session'], 'WhoAmI with the SessionToken');
+    eq(items($who, 'role'), ['customer'], 'role');
+
+    eq($session->Logout([])->loggedOut, true, 'Logout loggedOut');
+    $fault = expect_fault(fn () => $session->WhoAmI([]));
+    security_fault($ctx, $session, $fault, 'FailedAuthentication');
+};
+
+$CHECKS['AuthService Login with a wrong password is wsse:FailedAuthentication'] = function (array $ctx): void {
+    $user = create_user($ctx, 'badlogin', ['customer'], ['password' => 'first-password-1']);
+    $anonymous = anonymous_auth_client($ctx);
+    foreach (['first-password-1-wrong', 'not-the-password'] as $password) {
+        $fault = expect_fault(fn () => $anonymous->Login(['username' => $user->username, 'password' => $password]));
+        security_fault($ctx, $anonymous, $fault, 'FailedAuthentication');
+    }
+};
+
+$CHECKS['AuthService ListAuditEvents as the admin: Login events'] = function (array $ctx): void {
+    $user = create_user($ctx, 'audited', ['customer'], ['password' => 'first-password-1']);
+    anonymous_auth_client($ctx)->Login(['username' => $user->username, 'password' => 'first-password-1']);
+    $page = $ctx['auth']->ListAuditEvents(['operation' => 'Login', 'pageSize' => 5]);
+    $events = items($page, 'event');
+    ok(count($events) >= 1 && count($events) <= 5, 'events: ' . count($events));
+    foreach ($events as $event) {
+        eq($event->operation, 'Login', "event {$event->id} operation");
+        ok(in_array($event->outcome, ['ok', 'fault'], true), "event {$event->id} outcome " . show($event->outcome));
+        instant($event->at, "event {$event->id} at");
+    }
+    ok(count(array_filter($events, fn ($e) => $e->outcome === 'ok')) >= 1, 'no Login event with outcome ok: ' . show($events));
+};
+
 // WS-Security
 
 $CHECKS['WS-Security PasswordDigest computed here authenticates (AuthService WhoAmI), a fresh nonce per request'] = function (array $ctx): void {
@@ -863,6 +930,7 @@ foreach ($VERSIONS as $label => $ctx) {
         $ctx['users'] = client("$BASE/services/UserService?wsdl", $ctx['version']);
         $ctx['catalog'] = client("$BASE/services/CatalogService?wsdl", $ctx['version']);
         $ctx['orders'] = client("$BASE/services/OrderService?wsdl", $ctx['version']);
+        $ctx['auth'] = client("$BASE/services/AuthService?wsdl", $ctx['version']);
         check("SOAP $label load ?wsdl of every service", function (): void {});
     } catch (Throwable $e) {
         check("SOAP $label load ?wsdl of every service", function () use ($e): void { throw $e; });
