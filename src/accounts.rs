@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::common::PageTokens;
 use crate::db::{Database, DbOptions};
 use crate::security::{CredentialStore, Passwords, Role, SecretKey, SqliteSecurityStore};
-use crate::users::{NewUser, SqliteUserRepository, UserError, UserKey, UserService};
+use crate::users::{NewUser, SqliteUserRepository, UserError, UserService};
 
 /// The first line of standard input, without its line ending.
 pub fn read_secret_line() -> Result<String, String> {
@@ -84,19 +84,16 @@ pub async fn set_digest_secret(
     let db = open(path)?;
     let store = SqliteSecurityStore::new(db.clone());
     let result = async {
-        let user = UserService::new(
-            Arc::new(SqliteUserRepository::new(db.clone())),
-            PageTokens::new([0; 32]),
-            Passwords::new(1).map_err(|e| e.to_string())?,
-        )
-        .get(UserKey::Username(name.to_string()))
-        .await
-        .map_err(describe)?;
+        let user = store
+            .by_username(name)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no user with username '{name}'"))?;
         let sealed = key
-            .seal(user.id, secret.as_bytes())
+            .seal(user.user_id, secret.as_bytes())
             .map_err(|e| e.to_string())?;
         store
-            .set_digest_secret(user.id, sealed)
+            .set_digest_secret(user.user_id, sealed)
             .await
             .map_err(|e| e.to_string())
             .map(|_| ())

@@ -56,8 +56,7 @@ impl AuthService {
     }
 
     pub async fn login(&self, username: &str, password: String) -> Result<NewSession, AuthError> {
-        let (_, session) = self.authenticator.login(username, password).await?;
-        Ok(session)
+        Ok(self.authenticator.login(username, password).await?)
     }
 
     pub async fn logout(&self, caller: &Caller) -> Result<bool, AuthError> {

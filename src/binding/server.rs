@@ -115,18 +115,12 @@ pub async fn serve(
             graceful: graceful.watcher(),
         };
         METRICS.connections.inc();
-        match options.tls.clone() {
-            None => {
-                let serving = connection.serve(stream, info);
-                tokio::spawn(async move {
-                    serving.await;
-                    METRICS.connections.dec();
-                    drop(permit);
-                });
-            }
-            Some(tls) => {
-                let handshake_timeout = options.header_read_timeout;
-                tokio::spawn(async move {
+        let tls = options.tls.clone();
+        let handshake_timeout = options.header_read_timeout;
+        tokio::spawn(async move {
+            match tls {
+                None => connection.serve(stream, info).await,
+                Some(tls) => {
                     match tokio::time::timeout(handshake_timeout, tls.accept(stream)).await {
                         Ok(Ok((stream, peer_user))) => {
                             connection
@@ -138,11 +132,11 @@ pub async fn serve(
                         }
                         Err(_) => tracing::debug!(client = %remote, "TLS handshake timed out"),
                     }
-                    METRICS.connections.dec();
-                    drop(permit);
-                });
+                }
             }
-        }
+            METRICS.connections.dec();
+            drop(permit);
+        });
     }
     drop(listener);
     tracing::info!("shutting down: waiting for in-flight requests");

@@ -8,6 +8,7 @@ use bytes::Bytes;
 
 use crate::security::Caller;
 use crate::soap::{Fault, HeaderBlock, SoapVersion};
+use crate::xml::{XmlLimits, XmlReader};
 
 /// Facts about one SOAP request, available to extractors.
 #[derive(Debug, Clone)]
@@ -29,6 +30,15 @@ impl RequestContext {
     /// The text of `block` in the request document.
     pub fn header_text(&self, block: &HeaderBlock) -> Option<&str> {
         std::str::from_utf8(self.document.get(block.span.clone())?).ok()
+    }
+
+    /// A reader over `block`, positioned before its start tag.
+    pub fn header_reader(&self, block: &HeaderBlock, limits: XmlLimits) -> Option<XmlReader<'_>> {
+        Some(XmlReader::fragment(
+            self.header_text(block)?,
+            limits,
+            block.bindings.clone(),
+        ))
     }
 
     /// The whole request document as text.

@@ -80,6 +80,14 @@ struct Refused {
     caller: Option<Arc<Caller>>,
 }
 
+impl Refused {
+    /// The same refusal, of a call whose caller was established.
+    fn by(mut self: Box<Self>, caller: Option<Arc<Caller>>) -> Box<Self> {
+        self.caller = caller;
+        self
+    }
+}
+
 impl Endpoint {
     pub fn new(service: Arc<dyn SoapService>, limits: XmlLimits) -> Self {
         Endpoint {
@@ -294,27 +302,16 @@ impl Endpoint {
         };
         if let Some(guard) = &self.guard {
             context.caller = guard.admit(&context, info).await.map_err(|refusal| {
-                Box::new(Refused {
-                    version,
-                    operation: Some(operation),
-                    fault: refusal.fault,
-                    caller: refusal.caller,
-                })
+                refuse(version, Some(operation), refusal.fault).by(refusal.caller)
             })?;
         }
-        let with_caller = |fault: Fault| {
-            Box::new(Refused {
-                version,
-                operation: Some(operation),
-                fault,
-                caller: context.caller.clone(),
-            })
-        };
+        let refuse_caller =
+            |fault: Fault| refuse(version, Some(operation), fault).by(context.caller.clone());
         let call = self
             .service
             .prepare(&head.operation, &mut reader)
-            .map_err(|e| with_caller(e.into()))?;
-        close_envelope(&mut reader, version).map_err(|e| with_caller(e.into()))?;
+            .map_err(|e| refuse_caller(e.into()))?;
+        close_envelope(&mut reader, version).map_err(|e| refuse_caller(e.into()))?;
 
         Ok(Prepared {
             version,

@@ -153,9 +153,6 @@ impl Authenticator {
         cx: &RequestContext,
         at: OffsetDateTime,
     ) -> Result<Caller, SecurityError> {
-        let document = cx
-            .document_str()
-            .ok_or_else(|| SecurityError::InvalidSecurity("unreadable header".into()))?;
         let ours = || cx.headers.iter().filter(|h| h.target == HeaderTarget::Us);
         let mut security = ours().filter(|h| h.is(WSSE_NS, "Security"));
         if let Some(block) = security.next() {
@@ -164,17 +161,17 @@ impl Authenticator {
                     "more than one wsse:Security header is addressed to this server".into(),
                 ));
             }
-            let reader = block
-                .reader(document, self.limits.clone())
+            let reader = cx
+                .header_reader(block, self.limits.clone())
                 .ok_or_else(|| SecurityError::InvalidSecurity("unreadable header".into()))?;
             let header = wsse::parse(reader)?;
-            if let Some(caller) = self.security_header(header, document, at).await? {
+            if let Some(caller) = self.security_header(header, cx, at).await? {
                 return Ok(caller);
             }
         }
         if let Some(block) = ours().find(|h| h.is(SECURITY_NS, "SessionToken")) {
-            let token = block
-                .reader(document, self.limits.clone())
+            let token = cx
+                .header_reader(block, self.limits.clone())
                 .and_then(|mut reader| {
                     reader.next_event().ok()?;
                     let text = reader.read_text_content().ok()??;
@@ -184,7 +181,9 @@ impl Authenticator {
             return self.session(&token, at).await;
         }
         if let Some(subject) = &cx.client_certificate {
-            return self.certificate(subject).await;
+            return self
+                .named_by_certificate(subject, AuthMethod::Certificate)
+                .await;
         }
         Err(SecurityError::FailedAuthentication)
     }
@@ -192,13 +191,16 @@ impl Authenticator {
     async fn security_header(
         &self,
         header: SecurityHeader,
-        document: &str,
+        cx: &RequestContext,
         at: OffsetDateTime,
     ) -> Result<Option<Caller>, SecurityError> {
         if let Some(stamp) = &header.timestamp {
             self.check_timestamp(stamp, at)?;
         }
         if header.signed {
+            let document = cx
+                .document_str()
+                .ok_or_else(|| SecurityError::InvalidSecurity("unreadable document".into()))?;
             return self.signature(document).await.map(Some);
         }
         match header.username_token {
@@ -278,10 +280,7 @@ impl Authenticator {
                 )
             }
         };
-        let user = match user {
-            Some(user) if verified && user.status == UserStatus::Active => user,
-            _ => return Err(SecurityError::FailedAuthentication),
-        };
+        let user = active(user.filter(|_| verified))?;
         if let Some(nonce) = token.nonce {
             let created = token.created.map_or(at, |(_, c)| c);
             let keep_until =
@@ -383,17 +382,8 @@ impl Authenticator {
             SignatureError::InvalidSecurityToken(m) => SecurityError::InvalidSecurityToken(m),
             SignatureError::FailedCheck(m) => SecurityError::FailedCheck(m),
         })?;
-        match self
-            .store
-            .by_username(&verified.subject_cn)
+        self.named_by_certificate(&verified.subject_cn, AuthMethod::Signature)
             .await
-            .map_err(storage)?
-        {
-            Some(user) if user.status == UserStatus::Active => {
-                Ok(caller(user, AuthMethod::Signature, None))
-            }
-            _ => Err(SecurityError::FailedAuthentication),
-        }
     }
 
     async fn session(&self, token: &str, at: OffsetDateTime) -> Result<Caller, SecurityError> {
@@ -401,26 +391,31 @@ impl Authenticator {
             return Err(SecurityError::FailedAuthentication);
         }
         let token_hash = hash_token(token);
-        match self.store.session(token_hash, at).await.map_err(storage)? {
-            Some((user, expires_at)) if user.status == UserStatus::Active => Ok(caller(
-                user,
-                AuthMethod::Session,
-                Some(SessionRef {
-                    token_hash,
-                    expires_at,
-                }),
-            )),
-            _ => Err(SecurityError::FailedAuthentication),
-        }
+        let (user, expires_at) = self
+            .store
+            .session(token_hash, at)
+            .await
+            .map_err(storage)?
+            .ok_or(SecurityError::FailedAuthentication)?;
+        let session = SessionRef {
+            token_hash,
+            expires_at,
+        };
+        Ok(caller(
+            active(Some(user))?,
+            AuthMethod::Session,
+            Some(session),
+        ))
     }
 
-    async fn certificate(&self, subject: &str) -> Result<Caller, SecurityError> {
-        match self.store.by_username(subject).await.map_err(storage)? {
-            Some(user) if user.status == UserStatus::Active => {
-                Ok(caller(user, AuthMethod::Certificate, None))
-            }
-            _ => Err(SecurityError::FailedAuthentication),
-        }
+    /// The active user a verified certificate (TLS or signature) names by its subject CN.
+    async fn named_by_certificate(
+        &self,
+        subject: &str,
+        method: AuthMethod,
+    ) -> Result<Caller, SecurityError> {
+        let user = self.store.by_username(subject).await.map_err(storage)?;
+        Ok(caller(active(user)?, method, None))
     }
 
     /// Checks a Login: the user's password, as PasswordText would be checked.
@@ -428,16 +423,12 @@ impl Authenticator {
         &self,
         username: &str,
         password: String,
-    ) -> Result<(Credentials, NewSession), SecurityError> {
+    ) -> Result<NewSession, SecurityError> {
         let user = self.store.by_username(username).await.map_err(storage)?;
         let verified = self.check_password(user.as_ref(), username, password).await;
-        let user = match user {
-            Some(user) if verified && user.status == UserStatus::Active => user,
-            _ => {
-                crate::metrics::METRICS.auth_failures.inc();
-                return Err(SecurityError::FailedAuthentication);
-            }
-        };
+        let user = active(user.filter(|_| verified)).inspect_err(|_| {
+            crate::metrics::METRICS.auth_failures.inc();
+        })?;
         let mut raw = [0u8; 32];
         openssl::rand::rand_bytes(&mut raw)
             .map_err(|e| SecurityError::InvalidSecurity(e.to_string()))?;
@@ -448,7 +439,7 @@ impl Authenticator {
             .create_session(hash_token(&token), user.user_id, at, expires_at)
             .await
             .map_err(storage)?;
-        Ok((user, NewSession { token, expires_at }))
+        Ok(NewSession { token, expires_at })
     }
 
     /// Ends the session the caller authenticated with, if it did with one.
@@ -478,6 +469,12 @@ impl Authenticator {
             }
         })
     }
+}
+
+/// The user, if there is one and it is not suspended.
+fn active(user: Option<Credentials>) -> Result<Credentials, SecurityError> {
+    user.filter(|u| u.status == UserStatus::Active)
+        .ok_or(SecurityError::FailedAuthentication)
 }
 
 fn caller(user: Credentials, method: AuthMethod, session: Option<SessionRef>) -> Caller {

@@ -30,13 +30,8 @@ const CREDENTIALS: &str = "u.id, u.username, u.status, u.password_hash, u.digest
 fn credentials_from_row(row: &Row<'_>) -> rusqlite::Result<Credentials> {
     let status: String = row.get(2)?;
     let roles: Option<String> = row.get(5)?;
-    let mut roles = roles
-        .unwrap_or_default()
-        .split(',')
-        .filter(|r| !r.is_empty())
-        .map(|r| Role::from_name(r).ok_or_else(|| bad_column(5, "role")))
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    roles.sort();
+    let roles =
+        Role::parse_list(&roles.unwrap_or_default()).ok_or_else(|| bad_column(5, "role"))?;
     Ok(Credentials {
         user_id: row.get(0)?,
         username: row.get(1)?,

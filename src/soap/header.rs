@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use crate::xml::{Binding, XmlLimits, XmlReader};
+use crate::xml::Binding;
 
 /// Whom a header block is for, from SOAP 1.1 `actor` / SOAP 1.2 `role`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,12 +33,5 @@ impl HeaderBlock {
     /// True when the block is `{ns}local`.
     pub fn is(&self, ns: &str, local: &str) -> bool {
         self.ns == ns && self.local == local
-    }
-
-    /// A reader over this block, positioned before its start tag. `document` is the request
-    /// text the reader that recorded the block was reading.
-    pub fn reader<'a>(&'a self, document: &'a str, limits: XmlLimits) -> Option<XmlReader<'a>> {
-        let text = document.get(self.span.clone())?;
-        Some(XmlReader::fragment(text, limits, self.bindings.clone()))
     }
 }

@@ -48,13 +48,8 @@ impl From<rusqlite::Error> for RepoError {
 fn user_from_row(row: &Row<'_>) -> rusqlite::Result<User> {
     let status: String = row.get(4)?;
     let roles: Option<String> = row.get(7)?;
-    let mut roles = roles
-        .unwrap_or_default()
-        .split(',')
-        .filter(|r| !r.is_empty())
-        .map(|r| Role::from_name(r).ok_or_else(|| bad_column(7, "role")))
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    roles.sort();
+    let roles =
+        Role::parse_list(&roles.unwrap_or_default()).ok_or_else(|| bad_column(7, "role"))?;
     Ok(User {
         id: row.get(0)?,
         username: row.get(1)?,
