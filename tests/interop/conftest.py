@@ -405,3 +405,42 @@ def soap(request, zeep_service, zeep_service_as) -> Soap:
 def service(soap) -> ServiceProxy:
     """The UserService proxy of the SOAP version this test instance runs over."""
     return soap.proxy
+
+
+# --- per-service shorthands of the SOAP version under test (zeep suites) ------------------
+
+
+@pytest.fixture
+def users(soap):
+    return soap.service("UserService")
+
+
+@pytest.fixture
+def catalog(soap):
+    return soap.service("CatalogService")
+
+
+@pytest.fixture
+def orders(soap):
+    return soap.service("OrderService")
+
+
+@pytest.fixture
+def auth(soap):
+    """AuthService as the admin (UsernameToken, PasswordText)."""
+    return soap.service("AuthService")
+
+
+@pytest.fixture(scope="session")
+def catalog_client(zeep_client):
+    return zeep_client("CatalogService")
+
+
+@pytest.fixture(scope="session")
+def orders_client(zeep_client):
+    return zeep_client("OrderService")
+
+
+@pytest.fixture(scope="session")
+def auth_client(zeep_client):
+    return zeep_client("AuthService")

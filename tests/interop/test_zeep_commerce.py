@@ -34,34 +34,6 @@ ORDERS_NS = "http://soapstone.dev/schema/orders/v1"
 MISSING_ID = 999999999
 
 
-# --- fixtures ------------------------------------------------------------------
-
-
-@pytest.fixture
-def catalog(soap):
-    return soap.service("CatalogService")
-
-
-@pytest.fixture
-def orders(soap):
-    return soap.service("OrderService")
-
-
-@pytest.fixture
-def users(soap):
-    return soap.service("UserService")
-
-
-@pytest.fixture(scope="session")
-def catalog_client(zeep_client):
-    return zeep_client("CatalogService")
-
-
-@pytest.fixture(scope="session")
-def orders_client(zeep_client):
-    return zeep_client("OrderService")
-
-
 # --- helpers -------------------------------------------------------------------
 
 

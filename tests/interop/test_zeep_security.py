@@ -51,40 +51,6 @@ HTTP_TIMEOUT_S = 30
 AUDIT_WAIT_S = 5.0
 
 
-# --- fixtures --------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def auth(soap):
-    """AuthService as the admin (UsernameToken, PasswordText)."""
-    return soap.service("AuthService")
-
-
-@pytest.fixture
-def users(soap):
-    return soap.service("UserService")
-
-
-@pytest.fixture
-def catalog(soap):
-    return soap.service("CatalogService")
-
-
-@pytest.fixture
-def orders(soap):
-    return soap.service("OrderService")
-
-
-@pytest.fixture(scope="session")
-def orders_client(zeep_client):
-    return zeep_client("OrderService")
-
-
-@pytest.fixture(scope="session")
-def auth_client(zeep_client):
-    return zeep_client("AuthService")
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 
