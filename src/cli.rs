@@ -200,6 +200,13 @@ pub struct SettingsArgs {
     /// CN is the username [default: none, signed messages refused].
     #[arg(long, env = "SOAPSTONE_SIGNATURE_CA")]
     pub signature_ca: Option<PathBuf>,
+    /// Sign the responses to X.509 signed requests with this PEM certificate (needs
+    /// --signature-key) [default: none, responses unsigned].
+    #[arg(long, env = "SOAPSTONE_SIGNATURE_CERT")]
+    pub signature_cert: Option<PathBuf>,
+    /// The PEM RSA private key of --signature-cert.
+    #[arg(long, env = "SOAPSTONE_SIGNATURE_KEY")]
+    pub signature_key: Option<PathBuf>,
 }
 
 impl SettingsArgs {
@@ -228,6 +235,8 @@ impl SettingsArgs {
             tls_key: self.tls_key.clone(),
             tls_client_ca: self.tls_client_ca.clone(),
             signature_ca: self.signature_ca.clone(),
+            signature_cert: self.signature_cert.clone(),
+            signature_key: self.signature_key.clone(),
         }
     }
 }

@@ -38,6 +38,8 @@ pub struct Layer {
     pub tls_key: Option<PathBuf>,
     pub tls_client_ca: Option<PathBuf>,
     pub signature_ca: Option<PathBuf>,
+    pub signature_cert: Option<PathBuf>,
+    pub signature_key: Option<PathBuf>,
 }
 
 impl Layer {
@@ -66,6 +68,8 @@ impl Layer {
             tls_key: self.tls_key.or(lower.tls_key),
             tls_client_ca: self.tls_client_ca.or(lower.tls_client_ca),
             signature_ca: self.signature_ca.or(lower.signature_ca),
+            signature_cert: self.signature_cert.or(lower.signature_cert),
+            signature_key: self.signature_key.or(lower.signature_key),
         }
     }
 
@@ -94,6 +98,8 @@ impl Layer {
             tls_key: None,
             tls_client_ca: None,
             signature_ca: None,
+            signature_cert: None,
+            signature_key: None,
         }
     }
 }
@@ -135,6 +141,15 @@ pub struct Settings {
     pub tls: Option<TlsFiles>,
     /// CAs (PEM) that X.509 message signing certificates must chain to.
     pub signature_ca: Option<PathBuf>,
+    /// The certificate and key (PEM) that sign the responses to signed requests.
+    pub signature_signer: Option<SignerFiles>,
+}
+
+/// The PEM files responses to signed requests are signed with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignerFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// The PEM files HTTPS is served with.
@@ -289,6 +304,21 @@ impl Settings {
                 ));
             }
         };
+        let signature_signer = match (layer.signature_cert, layer.signature_key) {
+            (None, None) => None,
+            (Some(cert), Some(key)) => Some(SignerFiles { cert, key }),
+            (cert, _) => {
+                return Err(invalid(
+                    if cert.is_some() {
+                        "signature_key"
+                    } else {
+                        "signature_cert"
+                    },
+                    "(unset)".into(),
+                    "signature_cert and signature_key must be given together",
+                ));
+            }
+        };
         Ok(Settings {
             listen,
             db: layer.db.unwrap_or_default(),
@@ -310,6 +340,7 @@ impl Settings {
             user_rate_limit,
             tls,
             signature_ca: layer.signature_ca,
+            signature_signer,
         })
     }
 
@@ -351,6 +382,8 @@ impl Settings {
             tls_key: self.tls.as_ref().map(|t| t.key.clone()),
             tls_client_ca: self.tls.as_ref().and_then(|t| t.client_ca.clone()),
             signature_ca: self.signature_ca.clone(),
+            signature_cert: self.signature_signer.as_ref().map(|s| s.cert.clone()),
+            signature_key: self.signature_signer.as_ref().map(|s| s.key.clone()),
         };
         toml::to_string(&layer).unwrap_or_default()
     }
@@ -393,6 +426,9 @@ mod tests {
         assert!(bad("max_in_flight = 0").contains("max_in_flight"));
         assert!(bad("body_timeout = -1.0").contains("body_timeout"));
         assert!(bad("rate_limit = 5.0\nrate_burst = 0").contains("rate_burst"));
+        assert!(bad("tls_cert = \"c.pem\"").contains("tls_key"));
+        assert!(bad("signature_cert = \"c.pem\"").contains("signature_key"));
+        assert!(bad("signature_key = \"k.pem\"").contains("signature_cert"));
         assert!(toml::from_str::<Layer>("lisen = \"x\"").is_err());
     }
 }

@@ -13,6 +13,7 @@ use soapstone::cli::{Cli, Command, ConfigCommand, DbArgs, SeedArgs, UserCommand}
 use soapstone::config::{Layer, LogFormat, Settings, read_file};
 use soapstone::db::{Database, DbOptions, backup, restore};
 use soapstone::security::SecretKey;
+use soapstone::security::signer::ResponseSigner;
 use soapstone::seed::{SeedCounts, seed};
 use tracing_subscriber::EnvFilter;
 
@@ -190,6 +191,19 @@ fn run_server(settings: Settings) -> Result<(), String> {
             let store = soapstone::security::signature::trust_store(&pem)
                 .map_err(|e| format!("the signature CA {} is not usable: {e}", ca.display()))?;
             config.security.signature_trust = Some(std::sync::Arc::new(store));
+        }
+        if let Some(files) = &settings.signature_signer {
+            let read = |path: &std::path::Path| {
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+            };
+            let signer = ResponseSigner::from_pem(&read(&files.cert)?, &read(&files.key)?)
+                .map_err(|e| format!("{} / {}: {e}", files.cert.display(), files.key.display()))?;
+            config.security.response_signer = Some(std::sync::Arc::new(signer));
+        } else if settings.signature_ca.is_some() {
+            tracing::warn!(
+                "signed requests are accepted (signature_ca) but their responses go out unsigned: \
+                 set signature_cert and signature_key to sign them"
+            );
         }
         let options = ServerOptions {
             header_read_timeout: settings.header_timeout,

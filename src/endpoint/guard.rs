@@ -1,5 +1,6 @@
 //! The security phase between dispatch and the handler, as the endpoint sees it: a guard
-//! admits a call (naming its caller) or refuses it with a fault, and hears how each call ended.
+//! admits a call (naming its caller) or refuses it with a fault, secures what is sent back,
+//! and hears how each call ended.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -8,7 +9,7 @@ use async_trait::async_trait;
 
 use crate::dispatch::{OperationInfo, RequestContext};
 use crate::security::Caller;
-use crate::soap::Fault;
+use crate::soap::{Fault, SoapVersion};
 use crate::xml::QName;
 
 /// How one call ended, for the audit trail.
@@ -48,6 +49,15 @@ pub trait Guard: Send + Sync {
         cx: &RequestContext,
         operation: &OperationInfo,
     ) -> Result<Option<Arc<Caller>>, Refusal>;
+
+    /// The response envelope (or fault envelope) written for `caller`, secured as the guard
+    /// requires before it goes out; a fault when that is impossible.
+    async fn secure(
+        &self,
+        caller: &Caller,
+        version: SoapVersion,
+        envelope: Vec<u8>,
+    ) -> Result<Vec<u8>, Fault>;
 
     /// Header blocks the guard processes, so that mustUnderstand on them is honoured.
     fn understands(&self) -> Vec<QName>;

@@ -21,8 +21,8 @@ use futures_util::FutureExt;
 use crate::dispatch::{PreparedCall, RequestContext, SoapService};
 use crate::security::Caller;
 use crate::soap::{
-    Fault, FaultCode, HeaderTarget, SoapVersion, close_envelope, open_envelope, write_fault,
-    write_response,
+    BodyWriter, Fault, FaultCode, HeaderTarget, SoapVersion, close_envelope, open_envelope,
+    write_fault, write_response,
 };
 use crate::xml::{QName, XmlLimits, XmlReader, to_utf8};
 
@@ -129,8 +129,7 @@ impl Endpoint {
     pub async fn handle(&self, request: SoapRequest) -> SoapResponse {
         let request_id = request.request_id.clone();
         let remote_addr = request.remote_addr;
-        let prepared = match self.prepare(request).await {
-            Ok(prepared) => prepared,
+        let (version, operation, caller, result) = match self.prepare(request).await {
             Err(refused) => {
                 let Refused {
                     version,
@@ -138,31 +137,66 @@ impl Endpoint {
                     fault,
                     caller,
                 } = *refused;
-                self.record(
-                    operation,
-                    &request_id,
-                    remote_addr,
-                    caller.as_deref(),
-                    Some(&fault),
-                );
-                let mut response = fault_response(version, operation, &fault, &request_id);
-                response.user = caller.map(|c| c.username.clone());
-                return response;
+                (version, operation, caller, Err(fault))
+            }
+            Ok(Prepared {
+                version,
+                operation,
+                call,
+                context,
+            }) => {
+                let caller = context.caller.clone();
+                let result = self.run(operation, call, context).await;
+                (version, Some(operation), caller, result)
             }
         };
-        let Prepared {
-            version,
+        let (body, fault) = match result {
+            Ok(body) => (write_response(version, body.as_ref()), None),
+            Err(fault) => (
+                fault_envelope(version, operation, &fault, &request_id),
+                Some(fault),
+            ),
+        };
+        let (body, fault) = match (&self.guard, &caller) {
+            (Some(guard), Some(caller)) => match guard.secure(caller, version, body).await {
+                Ok(body) => (body, fault),
+                Err(failed) => (
+                    fault_envelope(version, operation, &failed, &request_id),
+                    Some(failed),
+                ),
+            },
+            _ => (body, fault),
+        };
+        self.record(
             operation,
-            call,
-            context,
-        } = prepared;
-        let caller = context.caller.clone();
+            &request_id,
+            remote_addr,
+            caller.as_deref(),
+            fault.as_ref(),
+        );
+        SoapResponse {
+            version,
+            body,
+            operation,
+            fault: fault.as_ref().map(|f| f.code),
+            user: caller.map(|c| c.username.clone()),
+            retry_after: fault.and_then(|f| f.retry_after),
+        }
+    }
+
+    /// Calls the handler within the deadline, a panic becoming a Server fault.
+    async fn run(
+        &self,
+        operation: &'static str,
+        call: PreparedCall,
+        context: RequestContext,
+    ) -> Result<Box<dyn BodyWriter>, Fault> {
         let outcome = tokio::time::timeout(
             self.deadline,
             AssertUnwindSafe(async move { call(context).await }).catch_unwind(),
         )
         .await;
-        let result = match outcome {
+        match outcome {
             Err(_) => {
                 tracing::error!(operation, deadline = ?self.deadline, "handler deadline exceeded");
                 Err(Fault::server(format!(
@@ -180,38 +214,7 @@ impl Endpoint {
                 tracing::error!(operation, panic = %message, "handler panicked");
                 Err(Fault::internal())
             }
-        };
-        let mut response = match result {
-            Ok(body) => {
-                self.record(
-                    Some(operation),
-                    &request_id,
-                    remote_addr,
-                    caller.as_deref(),
-                    None,
-                );
-                SoapResponse {
-                    version,
-                    body: write_response(version, body.as_ref()),
-                    operation: Some(operation),
-                    fault: None,
-                    user: None,
-                    retry_after: None,
-                }
-            }
-            Err(fault) => {
-                self.record(
-                    Some(operation),
-                    &request_id,
-                    remote_addr,
-                    caller.as_deref(),
-                    Some(&fault),
-                );
-                fault_response(version, Some(operation), &fault, &request_id)
-            }
-        };
-        response.user = caller.map(|c| c.username.clone());
-        response
+        }
     }
 
     fn record(
@@ -322,25 +325,19 @@ impl Endpoint {
     }
 }
 
-fn fault_response(
+/// The fault envelope of `fault`, logged (Server faults as warnings).
+fn fault_envelope(
     version: SoapVersion,
     operation: Option<&'static str>,
     fault: &Fault,
     request_id: &str,
-) -> SoapResponse {
+) -> Vec<u8> {
     if fault.code == FaultCode::Server {
         tracing::warn!(operation, reason = %fault.reason, "server fault");
     } else {
         tracing::debug!(operation, code = ?fault.code, reason = %fault.reason, "client fault");
     }
-    SoapResponse {
-        version,
-        body: write_fault(version, fault, request_id),
-        operation,
-        fault: Some(fault.code),
-        user: None,
-        retry_after: fault.retry_after,
-    }
+    write_fault(version, fault, request_id)
 }
 
 #[cfg(test)]

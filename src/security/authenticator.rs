@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::signature::{SignatureError, VerifyOptions, verify_with_store};
+use super::signer::ResponseSigner;
 use super::store::{CredentialStore, Credentials};
 use super::wsse::{self, PasswordType, SecurityHeader, Timestamp, UsernameToken, WSSE_NS};
 use super::{AuthMethod, Caller, Passwords, SecretKey, SecurityError, SessionRef};
@@ -45,6 +46,8 @@ pub struct SecurityConfig {
     /// CAs that X.509 signing certificates must chain to; without them signed messages are
     /// refused.
     pub signature_trust: Option<Arc<X509Store>>,
+    /// Signs the responses to signed requests; without it they go out unsigned.
+    pub response_signer: Option<Arc<ResponseSigner>>,
 }
 
 impl std::fmt::Debug for SecurityConfig {
@@ -57,6 +60,7 @@ impl std::fmt::Debug for SecurityConfig {
             .field("hash_concurrency", &self.hash_concurrency)
             .field("user_rate_limit", &self.user_rate_limit)
             .field("signature_trust", &self.signature_trust.is_some())
+            .field("response_signer", &self.response_signer.is_some())
             .finish()
     }
 }
@@ -72,6 +76,7 @@ impl Default for SecurityConfig {
             user_rate_limit: 0.0,
             user_rate_burst: 50,
             signature_trust: None,
+            response_signer: None,
         }
     }
 }

@@ -1,16 +1,18 @@
 //! The guard every secured endpoint runs: authenticates the caller, checks the operation's
-//! access rule against its roles, and sends each call's outcome to the audit trail.
+//! access rule against its roles, signs the responses to signed requests, and sends each
+//! call's outcome to the audit trail.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 
 use super::audit::{AuditEvent, AuditLog, Outcome};
-use super::{Access, Authenticator, Caller, SECURITY_NS, WSSE_NS};
+use super::signer::SignerError;
+use super::{Access, AuthMethod, Authenticator, Caller, SECURITY_NS, WSSE_NS};
 use crate::common::{RateLimiter, now};
 use crate::dispatch::{OperationInfo, RequestContext};
 use crate::endpoint::{CallRecord, Guard, Refusal};
-use crate::soap::Fault;
+use crate::soap::{Fault, SoapVersion};
 use crate::xml::QName;
 
 /// Authentication, access rules, per-user rate limits and auditing, shared by every secured
@@ -79,6 +81,28 @@ impl Guard for Gatekeeper {
             });
         }
         Ok(Some(Arc::new(caller)))
+    }
+
+    async fn secure(
+        &self,
+        caller: &Caller,
+        version: SoapVersion,
+        envelope: Vec<u8>,
+    ) -> Result<Vec<u8>, Fault> {
+        let Some(signer) = self.authenticator.config().response_signer.clone() else {
+            return Ok(envelope);
+        };
+        if caller.method != AuthMethod::Signature {
+            return Ok(envelope);
+        }
+        tokio::task::spawn_blocking(move || signer.sign(version, &envelope, now()))
+            .await
+            .map_err(|_| SignerError::Sign("the signing task failed".into()))
+            .and_then(|signed| signed)
+            .map_err(|e| {
+                tracing::error!(error = %e, "cannot sign a response");
+                Fault::server("The response could not be signed")
+            })
     }
 
     fn understands(&self) -> Vec<QName> {

@@ -14,6 +14,7 @@ pub mod password;
 mod role;
 mod sealed;
 pub mod signature;
+pub mod signer;
 mod sqlite;
 mod store;
 pub mod wsse;

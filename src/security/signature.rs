@@ -34,21 +34,21 @@ use openssl::x509::{X509, X509StoreContext};
 
 const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
-const WSSE_NS: &str =
+pub(super) const WSSE_NS: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
-const WSU_NS: &str =
+pub(super) const WSU_NS: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
-const DS_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
+pub(super) const DS_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
-const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
-const X509V3: &str =
+pub(super) const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
+pub(super) const X509V3: &str =
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3";
-const BASE64_BINARY: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
+pub(super) const BASE64_BINARY: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary";
 
 pub const RSA_SHA1: &str = "http://www.w3.org/2000/09/xmldsig#rsa-sha1";
 pub const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
 const SHA1: &str = "http://www.w3.org/2000/09/xmldsig#sha1";
-const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
+pub(super) const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
 
 const MAX_REFERENCES: usize = 4;
 const MAX_ID_LEN: usize = 256;
@@ -150,7 +150,7 @@ fn ns_of(node: RoNode) -> Option<String> {
     node.get_namespace().map(|ns| ns.get_href())
 }
 
-fn is(node: RoNode, ns: &str, local: &str) -> bool {
+pub(super) fn is(node: RoNode, ns: &str, local: &str) -> bool {
     node.get_name() == local && ns_of(node).as_deref() == Some(ns)
 }
 
@@ -159,7 +159,7 @@ fn same(a: RoNode, b: RoNode) -> bool {
 }
 
 /// Element children, in order.
-fn elements(node: RoNode) -> Vec<RoNode> {
+pub(super) fn elements(node: RoNode) -> Vec<RoNode> {
     let mut out = Vec::new();
     let mut child = node.get_first_child();
     while let Some(c) = child {
@@ -324,25 +324,7 @@ fn verify_inner(
     store: &X509Store,
     options: VerifyOptions,
 ) -> Result<VerifiedSignature, SignatureError> {
-    // SOAP forbids a DTD; refusing it up front also keeps entity tricks out of the parser.
-    if document.contains("<!DOCTYPE") || document.contains('\0') {
-        return Err(invalid("a DTD is not allowed in a SOAP message"));
-    }
-    let parser = Parser::default();
-    let parse_options = ParserOptions {
-        recover: false,
-        no_net: true,
-        no_error: true,
-        no_warning: true,
-        ..ParserOptions::default()
-    };
-    let doc = parser
-        .parse_string_with_options(document, parse_options)
-        .map_err(|_| invalid("the message is not well-formed XML"))?;
-    // SAFETY: doc_ptr is a live document owned by `doc`.
-    if unsafe { !(*doc.doc_ptr()).intSubset.is_null() } {
-        return Err(invalid("a DTD is not allowed in a SOAP message"));
-    }
+    let doc = parse(document)?;
     let envelope = doc
         .get_root_readonly()
         .ok_or_else(|| invalid("empty document"))?;
@@ -549,6 +531,30 @@ fn verify_inner(
     })
 }
 
+/// Parses a SOAP message with libxml2: no DTD, no network, no recovery.
+pub(super) fn parse(document: &str) -> Result<Document, SignatureError> {
+    // SOAP forbids a DTD; refusing it up front also keeps entity tricks out of the parser.
+    if document.contains("<!DOCTYPE") || document.contains('\0') {
+        return Err(invalid("a DTD is not allowed in a SOAP message"));
+    }
+    let parser = Parser::default();
+    let parse_options = ParserOptions {
+        recover: false,
+        no_net: true,
+        no_error: true,
+        no_warning: true,
+        ..ParserOptions::default()
+    };
+    let doc = parser
+        .parse_string_with_options(document, parse_options)
+        .map_err(|_| invalid("the message is not well-formed XML"))?;
+    // SAFETY: doc_ptr is a live document owned by `doc`.
+    if unsafe { !(*doc.doc_ptr()).intSubset.is_null() } {
+        return Err(invalid("a DTD is not allowed in a SOAP message"));
+    }
+    Ok(doc)
+}
+
 /// Chain to the store and read the single subject CN.
 fn check_certificate(cert: &X509, store: &X509Store) -> Result<String, SignatureError> {
     let chain = Stack::new().map_err(|e| InvalidSecurityToken(format!("{e}")))?;
@@ -627,7 +633,11 @@ unsafe extern "C" fn collect(context: *mut c_void, buffer: *const c_char, len: c
     }
 }
 
-fn exc_c14n(doc: &Document, node: RoNode, prefixes: &[String]) -> Result<Vec<u8>, SignatureError> {
+pub(super) fn exc_c14n(
+    doc: &Document,
+    node: RoNode,
+    prefixes: &[String],
+) -> Result<Vec<u8>, SignatureError> {
     let failed = || invalid("the signed content cannot be canonicalized");
     let owned: Vec<CString> = prefixes
         .iter()

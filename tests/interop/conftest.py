@@ -6,7 +6,9 @@
 
 One real `soapstone serve` process is started per test session, on a free port
 and with a fresh SQLite database, and stopped with SIGTERM at the end (its exit
-code must be 0). Before it starts, the `soapstone user` CLI creates the admin
+code must be 0); it accepts X.509 signed requests (`signing_pki`) and signs its
+responses to them. `tls_server` and `mtls_server` are two more, over HTTPS
+(`tls_pki`), started only for test_zeep_tls.py. Before each starts, the `soapstone user` CLI creates the admin
 account on that database (user id 1; password ADMIN_PASSWORD, PasswordDigest
 secret DIGEST_SECRET, sealed under SECRET_KEY, which `serve` gets too). zeep
 loads the WSDL each service publishes and talks to it over both bindings: every
@@ -97,7 +99,7 @@ WSDL_NS = {
 }
 SOAP_VERSIONS = ("1.1", "1.2")
 
-_LISTENING = re.compile(r"listening on (http://\S+)")
+_LISTENING = re.compile(r"listening on (https?://\S+)")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -171,33 +173,68 @@ class SigningPki:
     admin_key: Path
     stranger_cert: Path  # issued by another CA
     stranger_key: Path
+    server_cert: Path  # the server signs its responses to signed requests with it
+    server_key: Path
 
 
 def _openssl(cwd: Path, *args: str) -> None:
     subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
 
 
-def _issue(cwd: Path, ca: str, name: str, cn: str) -> None:
+def _issue(cwd: Path, ca: str, name: str, cn: str, extensions: Optional[str] = None) -> None:
     _openssl(cwd, "req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key",
              "-out", f"{name}.csr", "-subj", f"/CN={cn}")
+    extra = []
+    if extensions:
+        (cwd / f"{name}.ext").write_text(extensions + "\n")
+        extra = ["-extfile", f"{name}.ext"]
     _openssl(cwd, "x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey",
-             f"{ca}.key", "-CAcreateserial", "-out", f"{name}.pem", "-days", "2")
+             f"{ca}.key", "-CAcreateserial", "-out", f"{name}.pem", "-days", "2", *extra)
+
+
+def _new_ca(cwd: Path, name: str) -> None:
+    _openssl(cwd, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key",
+             "-out", f"{name}.pem", "-days", "2", "-subj", f"/CN=Soapstone test {name}")
 
 
 @pytest.fixture(scope="session")
 def signing_pki(tmp_path_factory) -> SigningPki:
     d = tmp_path_factory.mktemp("pki")
     for ca in ("ca", "other-ca"):
-        _openssl(d, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{ca}.key",
-                 "-out", f"{ca}.pem", "-days", "2", "-subj", f"/CN=Soapstone test {ca}")
+        _new_ca(d, ca)
     _issue(d, "ca", "admin", ADMIN_USER)
     _issue(d, "other-ca", "stranger", ADMIN_USER)
+    _issue(d, "ca", "server", "soapstone-server")
     return SigningPki(d / "ca.pem", d / "admin.pem", d / "admin.key", d / "stranger.pem",
-                      d / "stranger.key")
+                      d / "stranger.key", d / "server.pem", d / "server.key")
+
+
+@dataclass
+class TlsPki:
+    """A CA, the HTTPS server's certificate (for IP 127.0.0.1) and a client certificate
+    whose subject CN is the admin, all issued by that CA."""
+
+    ca: Path
+    server_cert: Path
+    server_key: Path
+    client_cert: Path
+    client_key: Path
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory, signing_pki):
+def tls_pki(tmp_path_factory) -> TlsPki:
+    d = tmp_path_factory.mktemp("tls")
+    _new_ca(d, "ca")
+    _issue(d, "ca", "server", "127.0.0.1", extensions="subjectAltName=IP:127.0.0.1")
+    _issue(d, "ca", "client", ADMIN_USER)
+    return TlsPki(d / "ca.pem", d / "server.pem", d / "server.key", d / "client.pem",
+                  d / "client.key")
+
+
+def _serve(tmp_path_factory, *args: str):
+    """Runs `soapstone serve` with `args` on a fresh bootstrapped database until the
+    generator is closed; yields the running ServerProcess. Its exit code after SIGTERM
+    must be 0."""
     binary = Path(os.environ.get("SOAPSTONE_BIN", DEFAULT_BIN))
     if not binary.is_file():
         pytest.fail(f"server binary not found: {binary} (build it or set SOAPSTONE_BIN)")
@@ -206,8 +243,7 @@ def server(tmp_path_factory, signing_pki):
     env = server_env()
     bootstrap(binary, db, env)
     proc = subprocess.Popen(
-        [str(binary), "serve", "--listen", "127.0.0.1:0", "--db", str(db),
-         "--signature-ca", str(signing_pki.ca)],
+        [str(binary), "serve", "--listen", "127.0.0.1:0", "--db", str(db), *args],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
@@ -229,7 +265,7 @@ def server(tmp_path_factory, signing_pki):
             proc.kill()
             proc.wait()
             pytest.fail(
-                f"server did not log 'listening on http://...' within {STARTUP_TIMEOUT_S} s:\n"
+                f"server did not log 'listening on http(s)://...' within {STARTUP_TIMEOUT_S} s:\n"
                 + "\n".join(log)
             )
         if line is None:
@@ -251,6 +287,34 @@ def server(tmp_path_factory, signing_pki):
             f"server did not stop within {SHUTDOWN_TIMEOUT_S} s of SIGTERM:\n" + "\n".join(log)
         )
     assert rc == 0, f"server exited with {rc} after SIGTERM:\n" + "\n".join(log)
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, signing_pki):
+    """The server every suite talks to, over HTTP. It accepts X.509 signed requests from
+    certificates of `signing_pki.ca` and signs its responses to them."""
+    yield from _serve(
+        tmp_path_factory,
+        "--signature-ca", str(signing_pki.ca),
+        "--signature-cert", str(signing_pki.server_cert),
+        "--signature-key", str(signing_pki.server_key),
+    )
+
+
+def _https(tls_pki) -> list:
+    return ["--tls-cert", str(tls_pki.server_cert), "--tls-key", str(tls_pki.server_key)]
+
+
+@pytest.fixture(scope="session")
+def tls_server(tmp_path_factory, tls_pki):
+    """A server over HTTPS (no client certificates)."""
+    yield from _serve(tmp_path_factory, *_https(tls_pki))
+
+
+@pytest.fixture(scope="session")
+def mtls_server(tmp_path_factory, tls_pki):
+    """A server over HTTPS that requires client certificates of `tls_pki.ca`."""
+    yield from _serve(tmp_path_factory, *_https(tls_pki), "--tls-client-ca", str(tls_pki.ca))
 
 
 @pytest.fixture(scope="session")
