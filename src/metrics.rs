@@ -3,6 +3,7 @@
 //! flight, connections, the database writer's queue and commit latency, and the product
 //! cache's hits and misses.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use prometheus_client::encoding::EncodeLabelSet;
@@ -15,19 +16,23 @@ use prometheus_client::registry::Registry;
 /// Labels of one request.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
-    pub service: String,
-    pub operation: String,
+    pub service: Label,
+    pub operation: Label,
     /// `ok`, `client_fault`, `server_fault`, or `http_<status>` for requests that were not
     /// SOAP-processed.
-    pub outcome: String,
+    pub outcome: Label,
 }
 
 /// Labels of one service and operation.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct OperationLabels {
-    pub service: String,
-    pub operation: String,
+    pub service: Label,
+    pub operation: Label,
 }
+
+/// A label value: the service and operation names are static, so counting a request
+/// allocates nothing.
+pub type Label = Cow<'static, str>;
 
 /// Every metric of the process.
 pub struct Metrics {

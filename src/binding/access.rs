@@ -1,5 +1,6 @@
 //! The access log line and the request metrics, one of each per finished request.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use super::AccessInfo;
@@ -15,9 +16,9 @@ pub(super) fn access<B: http_body::Body>(response: &http::Response<B>, latency: 
         METRICS
             .requests
             .get_or_create(&RequestLabels {
-                service: String::new(),
-                operation: String::new(),
-                outcome: format!("http_{status}"),
+                service: Cow::Borrowed(""),
+                operation: Cow::Borrowed(""),
+                outcome: Cow::Owned(format!("http_{status}")),
             })
             .inc();
         tracing::info!(target: "soapstone::access", status, duration_ms, bytes_out, "request");
@@ -30,15 +31,15 @@ pub(super) fn access<B: http_body::Body>(response: &http::Response<B>, latency: 
         Some(_) => "client_fault",
     };
     let labels = OperationLabels {
-        service: info.service.to_string(),
-        operation: operation.to_string(),
+        service: Cow::Borrowed(info.service),
+        operation: Cow::Borrowed(operation),
     };
     METRICS
         .requests
         .get_or_create(&RequestLabels {
             service: labels.service.clone(),
             operation: labels.operation.clone(),
-            outcome: outcome.to_string(),
+            outcome: Cow::Borrowed(outcome),
         })
         .inc();
     METRICS
