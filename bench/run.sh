@@ -46,6 +46,9 @@ start() {
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
+# The admin the samples authenticate as (UsernameToken, PasswordText: argon2 is paid once,
+# then the verified token is cached), created before the first start.
+printf 'soapstone-admin\n' | "$bin/soapstone" user add --db "$work/soapstone.db" --role admin admin >/dev/null
 # The ceiling answers with Soapstone's own response bytes.
 start soapstone -
 for size in small medium large; do
