@@ -82,6 +82,11 @@ if ("large", "soapstone") in by:
     targets.append(f"- large: peak RSS {rss:.1f} MB with 4 requests of 1 MB in flight (target ≤ 4x the message size per request in flight, 16 MB plus the idle baseline)")
 errors = sum(int(r["errors"]) for r in rows)
 targets.append(f"- errors and faults in all runs: {errors} (target 0): {'met' if errors == 0 else 'NOT met'}")
+if any(t.endswith("NOT met") for t in targets):
+    targets.append(
+        "\nWhere the time goes for the targets not met: the perf profile in [PROFILE.md](PROFILE.md)"
+        " (`bench/profile.sh`) and its analysis in [ANALYSIS.md](ANALYSIS.md)."
+    )
 
 
 def sh(cmd):
