@@ -38,7 +38,9 @@ def main():
             match = LINE.match(line)
             if not match:
                 continue
-            share, dso, symbol = float(match.group(1)), match.group(2), match.group(4).strip()
+            share, dso = float(match.group(1)), match.group(2)
+            # perf pads the symbol column (and may add columns after it).
+            symbol = re.split(r"\s{2,}", match.group(4).strip())[0]
             groups[component(dso, symbol)] += share
             if not dso.startswith("[kernel"):
                 symbols[symbol] += share
