@@ -47,18 +47,24 @@ fn hash_now(password: &str, memory: &mut [Block]) -> Result<String, PasswordErro
     argon2
         .hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut output, memory)
         .map_err(|e| failed(&e))?;
+    phc(&salt, &output)
+}
+
+/// The PHC string of an argon2id output under the default parameters (those of `hash_now`).
+fn phc(salt: &SaltString, output: &[u8]) -> Result<String, PasswordError> {
+    let failed = |e: &dyn std::fmt::Display| PasswordError::Hash(e.to_string());
     let hash = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
-        params: ParamsString::try_from(argon2.params()).map_err(|e| failed(&e))?,
+        params: ParamsString::try_from(&Params::default()).map_err(|e| failed(&e))?,
         salt: Some(salt.as_salt()),
-        hash: Some(Output::new(&output).map_err(|e| failed(&e))?),
+        hash: Some(Output::new(output).map_err(|e| failed(&e))?),
     };
     Ok(hash.to_string())
 }
 
 /// The parameters of a stored PHC string, when it is an argon2 hash this module can check.
-fn parse(hash: &str) -> Option<(PasswordHash<'_>, Argon2<'static>, usize)> {
+fn parse(hash: &str) -> Option<(PasswordHash<'_>, Argon2<'static>)> {
     let parsed = match PasswordHash::new(hash) {
         Ok(parsed) => parsed,
         Err(e) => {
@@ -72,13 +78,12 @@ fn parse(hash: &str) -> Option<(PasswordHash<'_>, Argon2<'static>, usize)> {
         .map_or(Ok(Version::default()), Version::try_from)
         .ok()?;
     let params = Params::try_from(&parsed).ok()?;
-    let blocks = params.block_count();
-    Some((parsed, Argon2::new(algorithm, version, params), blocks))
+    Some((parsed, Argon2::new(algorithm, version, params)))
 }
 
 /// Whether `password` matches the PHC string `hash`, computed in `memory`.
 fn verify_now(hash: &str, password: &str, memory: &mut Vec<Block>) -> bool {
-    let Some((parsed, argon2, blocks)) = parse(hash) else {
+    let Some((parsed, argon2)) = parse(hash) else {
         return false;
     };
     let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
@@ -88,7 +93,7 @@ fn verify_now(hash: &str, password: &str, memory: &mut Vec<Block>) -> bool {
     let Ok(salt_bytes) = salt.decode_b64(&mut salt_buffer) else {
         return false;
     };
-    memory.resize(blocks, Block::default());
+    memory.resize(argon2.params().block_count(), Block::default());
     let mut output = vec![0u8; expected.len()];
     argon2
         .hash_password_into_with_memory(password.as_bytes(), salt_bytes, &mut output, memory)
@@ -99,7 +104,7 @@ fn verify_now(hash: &str, password: &str, memory: &mut Vec<Block>) -> bool {
 /// argon2's working memory (19 MiB per hash), kept for reuse: a hash allocates nothing
 /// large, and the process never holds more than one buffer per concurrent hash. (Left to
 /// the allocator, glibc's growing mmap threshold kept every 19 MiB buffer in its arenas:
-/// 1.4 GB of RSS after a few hundred CreateUser calls with passwords.)
+/// 1.7 GB of RSS after a few hundred CreateUser calls with passwords.)
 #[derive(Default)]
 struct Memory {
     buffers: std::sync::Mutex<Vec<Vec<Block>>>,
@@ -122,20 +127,9 @@ impl Memory {
 /// any password against it costs what checking a real hash costs, and never matches. Built
 /// without hashing, so that starting up neither takes 20 ms nor touches 19 MiB.
 fn decoy() -> Result<String, PasswordError> {
-    let mut output = [0u8; 32];
+    let mut output = [0u8; Params::DEFAULT_OUTPUT_LEN];
     openssl::rand::rand_bytes(&mut output).map_err(|e| PasswordError::Hash(e.to_string()))?;
-    let argon2 = Argon2::default();
-    let params = argon2.params();
-    Ok(format!(
-        "${}$v={}$m={},t={},p={}${}${}",
-        Algorithm::Argon2id.ident(),
-        u32::from(Version::V0x13),
-        params.m_cost(),
-        params.t_cost(),
-        params.p_cost(),
-        SaltString::generate(&mut OsRng).as_str(),
-        base64::Engine::encode(&base64::engine::general_purpose::STANDARD_NO_PAD, output),
-    ))
+    phc(&SaltString::generate(&mut OsRng), &output)
 }
 
 /// Hashes and verifies passwords off the async threads.

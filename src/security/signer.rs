@@ -23,6 +23,7 @@ use super::signature::{
     BASE64_BINARY, DS_NS, EXC_C14N, RSA_SHA256, SHA256, SignatureError, WSSE_NS, WSU_NS, X509V3,
     elements, exc_c14n, is, parse,
 };
+use crate::codec::format_datetime;
 use crate::soap::SoapVersion;
 
 const BODY_ID: &str = "soapstone-body";
@@ -119,8 +120,8 @@ impl ResponseSigner {
         let expires = at + TTL;
         unsigned.push_str(&format!(
             r#"<wsu:Timestamp wsu:Id="{TIMESTAMP_ID}"><wsu:Created>{}</wsu:Created><wsu:Expires>{}</wsu:Expires></wsu:Timestamp>"#,
-            timestamp(at),
-            timestamp(expires)
+            format_datetime(at),
+            format_datetime(expires)
         ));
         let signature_at = unsigned.len();
         unsigned.push_str("</wsse:Security>");
@@ -195,20 +196,6 @@ fn signed_info(references: &[(&str, &str)]) -> String {
     }
     out.push_str("</ds:SignedInfo>");
     out
-}
-
-/// `2026-11-24T08:00:00Z`: whole seconds, UTC, as WSS4J writes them.
-fn timestamp(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
 }
 
 #[cfg(test)]
