@@ -12,14 +12,13 @@ cd "$(dirname "$0")/.."
 SECONDS_PER_SIZE=${SECONDS_PER_SIZE:-10}
 sample=$((SECONDS_PER_SIZE * 6 / 10))
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+source bench/common.sh
 command -v perf >/dev/null || { apt-get update -qq && apt-get install -y -qq linux-perf >/dev/null; }
 cargo build --profile profiling --locked --bin soapstone
 bin=target/profiling/soapstone
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 python3 bench/gen.py "$work" >/dev/null
-if [ "$(nproc)" -ge 2 ]; then server_cpu=(taskset -c 0); load_cpu=(taskset -c 1); else server_cpu=(); load_cpu=(); fi
 
 out=bench/PROFILE.md
 {
@@ -35,13 +34,7 @@ for size in small medium large; do
   connections=16; [ "$size" = large ] && connections=4
   RUST_LOG=info,soapstone::access=warn "${server_cpu[@]}" "$bin" serve --listen 127.0.0.1:0 --db "$work/$size.db" >"$work/server.log" 2>&1 &
   pid=$!
-  addr=""
-  for _ in $(seq 100); do
-    addr=$(grep -o 'listening on http://[0-9.:]*' "$work/server.log" | head -1 | sed 's|listening on http://||' || true)
-    [ -n "$addr" ] && break
-    sleep 0.05
-  done
-  [ -n "$addr" ] || { cat "$work/server.log" >&2; exit 1; }
+  wait_for_address "$work/server.log"
   RUN=1 BODY_FILE="$work/$size.xml" SOAPACTION="$(cat "$work/$size.action")" "${load_cpu[@]}" \
     wrk -t1 -c"$connections" -d"${SECONDS_PER_SIZE}s" -s bench/post.lua "http://$addr/bench" >"$work/wrk.txt" &
   load=$!

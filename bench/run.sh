@@ -16,14 +16,12 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-5}
 REPEATS=${REPEATS:-3}
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+source bench/common.sh
 cargo build --release --locked --bin soapstone --example bench_ceiling --example bench_quickxml
 bin=target/release
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 python3 bench/gen.py "$work" >/dev/null
-
-if [ "$(nproc)" -ge 2 ]; then server_cpu=(taskset -c 0); load_cpu=(taskset -c 1); else server_cpu=(); load_cpu=(); fi
 
 pid=""
 addr=""
@@ -36,12 +34,7 @@ start() {
     quickxml) "${server_cpu[@]}" "$bin/examples/bench_quickxml" 127.0.0.1:0 >"$log" 2>&1 & ;;
   esac
   pid=$!
-  for _ in $(seq 100); do
-    addr=$(grep -o 'listening on http://[0-9.:]*' "$log" | head -1 | sed 's|listening on http://||' || true)
-    [ -n "$addr" ] && return 0
-    sleep 0.05
-  done
-  echo "server $kind did not start:" >&2; cat "$log" >&2; exit 1
+  wait_for_address "$log"
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
