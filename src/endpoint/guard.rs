@@ -50,6 +50,10 @@ pub trait Guard: Send + Sync {
         operation: &OperationInfo,
     ) -> Result<Option<Arc<Caller>>, Refusal>;
 
+    /// Whether responses to `caller` must be secured by [`Guard::secure`] (checked first, so
+    /// that the common case costs no future).
+    fn secures(&self, caller: &Caller) -> bool;
+
     /// The response envelope (or fault envelope) written for `caller`, secured as the guard
     /// requires before it goes out; a fault when that is impossible.
     async fn secure(

@@ -158,13 +158,15 @@ impl Endpoint {
             ),
         };
         let (body, fault) = match (&self.guard, &caller) {
-            (Some(guard), Some(caller)) => match guard.secure(caller, version, body).await {
-                Ok(body) => (body, fault),
-                Err(failed) => (
-                    fault_envelope(version, operation, &failed, &request_id),
-                    Some(failed),
-                ),
-            },
+            (Some(guard), Some(caller)) if guard.secures(caller) => {
+                match guard.secure(caller, version, body).await {
+                    Ok(body) => (body, fault),
+                    Err(failed) => (
+                        fault_envelope(version, operation, &failed, &request_id),
+                        Some(failed),
+                    ),
+                }
+            }
             _ => (body, fault),
         };
         self.record(

@@ -83,18 +83,21 @@ impl Guard for Gatekeeper {
         Ok(Some(Arc::new(caller)))
     }
 
+    fn secures(&self, caller: &Caller) -> bool {
+        caller.method == AuthMethod::Signature
+            && self.authenticator.config().response_signer.is_some()
+    }
+
     async fn secure(
         &self,
         caller: &Caller,
         version: SoapVersion,
         envelope: Vec<u8>,
     ) -> Result<Vec<u8>, Fault> {
-        let Some(signer) = self.authenticator.config().response_signer.clone() else {
-            return Ok(envelope);
+        let signer = match &self.authenticator.config().response_signer {
+            Some(signer) if self.secures(caller) => signer.clone(),
+            _ => return Ok(envelope),
         };
-        if caller.method != AuthMethod::Signature {
-            return Ok(envelope);
-        }
         tokio::task::spawn_blocking(move || signer.sign(version, &envelope, now()))
             .await
             .map_err(|_| SignerError::Sign("the signing task failed".into()))
