@@ -9,7 +9,7 @@ use rand::RngCore;
 
 use crate::auth::{self, AuthService};
 use crate::bench;
-use crate::binding::{Mount, Probe, RequestLimits, Routes};
+use crate::binding::{Mount, Probe, ProxyTrust, RequestLimits, Routes};
 use crate::catalog::{self, CatalogService, ProductCache, SqliteProductRepository};
 use crate::common::PageTokens;
 use crate::contract::{Contract, ContractError};
@@ -40,6 +40,8 @@ pub struct AppConfig {
     /// Products the in-process product cache holds at most.
     pub product_cache_capacity: u64,
     pub security: SecurityConfig,
+    /// Trusted proxies and the public address of the served contracts.
+    pub proxies: ProxyTrust,
 }
 
 impl AppConfig {
@@ -52,6 +54,7 @@ impl AppConfig {
             bench: true,
             product_cache_capacity: 10_000,
             security: SecurityConfig::default(),
+            proxies: ProxyTrust::default(),
         }
     }
 }
@@ -192,6 +195,7 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
             mounts,
             config.requests.clone(),
             Arc::new(DatabaseProbe(db.clone())),
+            config.proxies.clone(),
         )),
         db,
         audit,

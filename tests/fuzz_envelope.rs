@@ -125,7 +125,8 @@ proptest! {
             charset: charset.map(str::to_string),
             action: None,
             request_id: "fuzz".into(),
-            remote_addr: None,
+            client_ip: None,
+            transport: soapstone::common::Transport::Loopback,
             client_certificate: None,
         }));
         prop_assert!(well_formed(&response.body), "{}", String::from_utf8_lossy(&response.body));

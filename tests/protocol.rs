@@ -441,7 +441,9 @@ async fn request_ids_are_returned_and_carried_by_server_faults() {
 
 #[tokio::test]
 async fn wsdl_and_schemas_are_served_with_the_callers_address() {
-    let server = Server::start();
+    // The test client is the proxy in front of the server (tests/credentials.rs covers
+    // forwarded headers from peers that are not trusted).
+    let server = Server::start_with(&["--trusted-proxies", "127.0.0.1"]);
     let wsdl = server.get("/services/UserService?wsdl", &[]).await;
     assert_eq!(wsdl.status, 200);
     assert_eq!(wsdl.content_type, "text/xml; charset=utf-8");

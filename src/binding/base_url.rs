@@ -1,18 +1,20 @@
 //! The URL a caller used to reach us, for addresses in served contracts: taken from
-//! `Forwarded`, then `X-Forwarded-Proto/-Host/-Port`, then `Host`.
+//! `Forwarded`, then `X-Forwarded-Proto/-Host/-Port` when the peer is a trusted proxy, then
+//! `Host`.
 
 use std::net::SocketAddr;
 
 use http::HeaderMap;
 use http::header::HOST;
 
-/// `scheme://host[:port]` as the caller sees this server.
-pub fn external_base(headers: &HeaderMap, tls: bool, local: SocketAddr) -> String {
-    let forwarded = headers
-        .get("forwarded")
-        .and_then(|v| v.to_str().ok())
-        .map(first_forwarded)
-        .unwrap_or_default();
+/// `scheme://host[:port]` as the caller sees this server; the forwarded headers count only
+/// when `forwarded` says they come from a trusted proxy.
+pub(super) fn external_base(
+    headers: &HeaderMap,
+    tls: bool,
+    local: SocketAddr,
+    forwarded: bool,
+) -> String {
     let header = |name: &str| {
         headers
             .get(name)
@@ -21,6 +23,13 @@ pub fn external_base(headers: &HeaderMap, tls: bool, local: SocketAddr) -> Strin
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
     };
+    if !forwarded {
+        let host = header(HOST.as_str())
+            .filter(|h| valid_host(h))
+            .unwrap_or_else(|| local.to_string());
+        return format!("{}://{host}", if tls { "https" } else { "http" });
+    }
+    let forwarded = first_forwarded(headers);
     let scheme = forwarded
         .proto
         .or_else(|| header("x-forwarded-proto"))
@@ -43,14 +52,18 @@ pub fn external_base(headers: &HeaderMap, tls: bool, local: SocketAddr) -> Strin
     format!("{scheme}://{host}")
 }
 
+/// The `proto` and `host` of the first element of a `Forwarded` header (RFC 7239).
 #[derive(Default)]
-struct Forwarded {
-    proto: Option<String>,
-    host: Option<String>,
+pub(super) struct Forwarded {
+    pub proto: Option<String>,
+    pub host: Option<String>,
 }
 
-fn first_forwarded(value: &str) -> Forwarded {
+pub(super) fn first_forwarded(headers: &HeaderMap) -> Forwarded {
     let mut out = Forwarded::default();
+    let Some(value) = headers.get("forwarded").and_then(|v| v.to_str().ok()) else {
+        return out;
+    };
     let first = value.split(',').next().unwrap_or_default();
     for pair in first.split(';') {
         if let Some((key, v)) = pair.split_once('=') {
@@ -86,12 +99,44 @@ fn strip_port(host: &str) -> &str {
 mod tests {
     use super::*;
 
-    fn base(pairs: &[(&'static str, &'static str)]) -> String {
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut headers = HeaderMap::new();
         for (k, v) in pairs {
             headers.insert(*k, v.parse().unwrap());
         }
-        external_base(&headers, false, "127.0.0.1:8080".parse().unwrap())
+        headers
+    }
+
+    fn base(pairs: &[(&'static str, &'static str)]) -> String {
+        external_base(
+            &headers(pairs),
+            false,
+            "127.0.0.1:8080".parse().unwrap(),
+            true,
+        )
+    }
+
+    #[test]
+    fn ignores_forwarded_headers_unless_trusted() {
+        let sent = headers(&[
+            ("host", "api.example.com"),
+            ("x-forwarded-host", "evil.example"),
+            ("x-forwarded-proto", "https"),
+            ("forwarded", "host=evil.example;proto=https"),
+        ]);
+        let local = "127.0.0.1:8080".parse().unwrap();
+        assert_eq!(
+            external_base(&sent, false, local, false),
+            "http://api.example.com"
+        );
+        assert_eq!(
+            external_base(&sent, true, local, false),
+            "https://api.example.com"
+        );
+        assert_eq!(
+            external_base(&sent, false, local, true),
+            "https://evil.example"
+        );
     }
 
     #[test]

@@ -5,11 +5,13 @@ mod access;
 mod base_url;
 mod inflate;
 mod media;
+mod proxy;
 mod request_id;
 mod routes;
 mod server;
 mod tls;
 
+pub use proxy::{BadProxy, ProxyTrust};
 pub use routes::{AccessInfo, Mount, Probe, RequestLimits, Routes};
 pub use server::{ServerOptions, serve};
 pub use tls::{Tls, TlsError};

@@ -18,11 +18,12 @@ use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 
 use super::access::access;
-use super::base_url::external_base;
 use super::inflate::{InflateError, inflate};
 use super::media::soap_media;
+use super::proxy::ProxyTrust;
 use super::request_id::next_request_id;
 use crate::common::RateLimiter;
+use crate::common::Transport;
 use crate::contract::Contract;
 use crate::endpoint::{Endpoint, SoapRequest};
 use crate::metrics::METRICS;
@@ -124,13 +125,20 @@ pub struct Routes {
     in_flight: tokio::sync::Semaphore,
     limiter: Option<RateLimiter<std::net::IpAddr>>,
     probe: Arc<dyn Probe>,
+    proxies: ProxyTrust,
 }
 
 type HttpResponse = Response<Full<Bytes>>;
 
 impl Routes {
-    pub fn new(mounts: Vec<Mount>, limits: RequestLimits, probe: Arc<dyn Probe>) -> Self {
+    pub fn new(
+        mounts: Vec<Mount>,
+        limits: RequestLimits,
+        probe: Arc<dyn Probe>,
+        proxies: ProxyTrust,
+    ) -> Self {
         Routes {
+            proxies,
             mounts,
             in_flight: tokio::sync::Semaphore::new(limits.max_in_flight),
             limiter: (limits.rate_limit > 0.0)
@@ -192,7 +200,7 @@ impl Routes {
                     };
                 }
                 "/services" | "/services/" => {
-                    let base = base_of(&request);
+                    let base = self.base_of(&request);
                     let views: Vec<ServiceView<'_>> = self.mounts.iter().map(Mount::view).collect();
                     return html(pages::index(&base, &views));
                 }
@@ -219,7 +227,7 @@ impl Routes {
         };
         match *request.method() {
             Method::POST => self.soap(mount, request).await,
-            Method::GET => contract(mount, &request),
+            Method::GET => contract(mount, &request, &self.base_of(&request)),
             _ => method_not_allowed(),
         }
     }
@@ -238,9 +246,12 @@ impl Routes {
             Err(e) => return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("{e}\n")),
         };
         let conn = parts.extensions.get::<ConnInfo>().cloned();
+        let client = conn
+            .as_ref()
+            .map(|c| self.proxies.client(&parts.headers, c));
         let request_id = request_id(&parts.headers);
-        if let (Some(limiter), Some(conn)) = (&self.limiter, &conn)
-            && let Err(wait) = limiter.check(conn.remote.ip())
+        if let (Some(limiter), Some((ip, _))) = (&self.limiter, client)
+            && let Err(wait) = limiter.check(ip)
         {
             let version = media.version_hint.unwrap_or(SoapVersion::V11);
             let seconds = wait.as_secs().max(1);
@@ -340,7 +351,8 @@ impl Routes {
                 action: media.action,
                 charset: media.charset,
                 request_id: request_id.into(),
-                remote_addr: conn.as_ref().map(|c| c.remote),
+                client_ip: client.map(|(ip, _)| ip),
+                transport: client.map_or(Transport::Plain, |(_, t)| t),
                 client_certificate: conn.and_then(|c| c.peer_user),
             })
             .await;
@@ -371,13 +383,12 @@ impl Routes {
     }
 }
 
-/// The URL the caller used to reach us, without a path.
-fn base_of<B>(request: &Request<B>) -> String {
-    let (local, tls) = request
-        .extensions()
-        .get::<ConnInfo>()
-        .map_or_else(|| (([127, 0, 0, 1], 0).into(), false), |c| (c.local, c.tls));
-    external_base(request.headers(), tls, local)
+impl Routes {
+    /// The URL the caller should use to reach us, without a path.
+    fn base_of<B>(&self, request: &Request<B>) -> String {
+        self.proxies
+            .base_url(request.headers(), request.extensions().get::<ConnInfo>())
+    }
 }
 
 fn html(page: String) -> HttpResponse {
@@ -389,9 +400,8 @@ fn html(page: String) -> HttpResponse {
     response
 }
 
-fn contract<B>(mount: &Mount, request: &Request<B>) -> HttpResponse {
+fn contract<B>(mount: &Mount, request: &Request<B>, base: &str) -> HttpResponse {
     let query = request.uri().query().unwrap_or_default();
-    let base = || base_of(request);
     let mut wants_wsdl = false;
     let mut xsd = None;
     let mut soap = None;
@@ -406,13 +416,13 @@ fn contract<B>(mount: &Mount, request: &Request<B>) -> HttpResponse {
         }
     }
     let document = match (xsd, wants_wsdl) {
-        (Some(name), _) => match mount.contract.schema(name, &base()) {
+        (Some(name), _) => match mount.contract.schema(name, base) {
             Some(schema) => schema,
             None => return plain(StatusCode::NOT_FOUND, "No such schema.\n"),
         },
         (None, true) => match soap {
-            None => mount.contract.wsdl(&base()),
-            Some("1.1") => mount.contract.wsdl_soap11(&base()),
+            None => mount.contract.wsdl(base),
+            Some("1.1") => mount.contract.wsdl_soap11(base),
             Some(_) => {
                 return plain(
                     StatusCode::NOT_FOUND,
@@ -425,7 +435,7 @@ fn contract<B>(mount: &Mount, request: &Request<B>) -> HttpResponse {
                 "1.2" => crate::soap::SoapVersion::V12,
                 _ => crate::soap::SoapVersion::V11,
             };
-            return html(pages::service(&base(), &mount.view(), |op, v| {
+            return html(pages::service(base, &mount.view(), |op, v| {
                 pages::sample(op, version(v))
             }));
         }

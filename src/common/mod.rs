@@ -1,6 +1,7 @@
 //! What every service shares: the types of `xsd/common.xsd` (fault details, money, paging),
-//! the clock, and rate limiting.
+//! the clock, rate limiting, and where a request came from.
 
+mod client;
 mod clock;
 mod faults;
 mod money;
@@ -8,6 +9,7 @@ mod names;
 mod paging;
 mod ratelimit;
 
+pub use client::{Client, Transport};
 pub use clock::now;
 pub use faults::{
     AccessDeniedFault, FieldError, ServerFault, ValidationFault, Violation, violation,

@@ -1,11 +1,12 @@
 //! What a handler may know about its request besides the body, and the extractors that hand
 //! it over.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::common::{Client, Transport};
 use crate::security::Caller;
 use crate::soap::{Fault, HeaderBlock, SoapVersion};
 use crate::xml::{XmlLimits, XmlReader};
@@ -15,7 +16,10 @@ use crate::xml::{XmlLimits, XmlReader};
 pub struct RequestContext {
     pub version: SoapVersion,
     pub request_id: Arc<str>,
-    pub remote_addr: Option<SocketAddr>,
+    /// The client's address (behind a trusted proxy, the address it forwarded).
+    pub client_ip: Option<IpAddr>,
+    /// How the request reached us.
+    pub transport: Transport,
     /// The header blocks, in document order.
     pub headers: Arc<[HeaderBlock]>,
     /// The request document the header block spans refer to (UTF-8, BOM removed).
@@ -76,5 +80,14 @@ impl<S> FromContext<S> for RequestId {
 impl<S> FromContext<S> for SoapVersion {
     fn from_context(cx: &RequestContext, _: &S) -> Result<Self, Fault> {
         Ok(cx.version)
+    }
+}
+
+impl<S> FromContext<S> for Client {
+    fn from_context(cx: &RequestContext, _: &S) -> Result<Self, Fault> {
+        Ok(Client {
+            ip: cx.client_ip,
+            transport: cx.transport,
+        })
     }
 }

@@ -2,7 +2,7 @@
 //! admits a call (naming its caller) or refuses it with a fault, secures what is sent back,
 //! and hears how each call ended.
 
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -18,7 +18,7 @@ pub struct CallRecord<'a> {
     pub service: &'static str,
     pub operation: &'static str,
     pub request_id: &'a str,
-    pub remote_addr: Option<SocketAddr>,
+    pub client_ip: Option<IpAddr>,
     pub caller: Option<&'a Caller>,
     /// [`Fault::label`] when the call ended in a fault.
     pub fault: Option<String>,

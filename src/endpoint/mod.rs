@@ -10,7 +10,7 @@ pub use faults::validation as validation_fault;
 pub use guard::{CallRecord, Guard, Refusal};
 
 use std::borrow::Cow;
-use std::net::SocketAddr;
+use std::net::IpAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,6 +18,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::FutureExt;
 
+use crate::common::Transport;
 use crate::dispatch::{PreparedCall, RequestContext, SoapService};
 use crate::security::Caller;
 use crate::soap::{
@@ -37,7 +38,10 @@ pub struct SoapRequest {
     /// SOAPAction header or the 1.2 `action` media type parameter, unquoted.
     pub action: Option<String>,
     pub request_id: Arc<str>,
-    pub remote_addr: Option<SocketAddr>,
+    /// The client's address (behind a trusted proxy, the address it forwarded).
+    pub client_ip: Option<IpAddr>,
+    /// How the request reached us.
+    pub transport: Transport,
     /// The user named by a verified TLS client certificate.
     pub client_certificate: Option<Arc<str>>,
 }
@@ -128,7 +132,7 @@ impl Endpoint {
     /// Runs one request to its response.
     pub async fn handle(&self, request: SoapRequest) -> SoapResponse {
         let request_id = request.request_id.clone();
-        let remote_addr = request.remote_addr;
+        let client_ip = request.client_ip;
         let (version, operation, caller, result) = match self.prepare(request).await {
             Err(refused) => {
                 let Refused {
@@ -172,7 +176,7 @@ impl Endpoint {
         self.record(
             operation,
             &request_id,
-            remote_addr,
+            client_ip,
             caller.as_deref(),
             fault.as_ref(),
         );
@@ -223,7 +227,7 @@ impl Endpoint {
         &self,
         operation: Option<&'static str>,
         request_id: &str,
-        remote_addr: Option<SocketAddr>,
+        client_ip: Option<IpAddr>,
         caller: Option<&Caller>,
         fault: Option<&Fault>,
     ) {
@@ -232,7 +236,7 @@ impl Endpoint {
                 service: self.service.name(),
                 operation,
                 request_id,
-                remote_addr,
+                client_ip,
                 caller,
                 fault: fault.map(Fault::label),
             });
@@ -299,7 +303,8 @@ impl Endpoint {
         let mut context = RequestContext {
             version,
             request_id: request.request_id,
-            remote_addr: request.remote_addr,
+            client_ip: request.client_ip,
+            transport: request.transport,
             headers: head.headers.into(),
             document,
             caller: None,
@@ -374,7 +379,8 @@ mod tests {
             charset: None,
             action: None,
             request_id: "req-77".into(),
-            remote_addr: None,
+            client_ip: None,
+            transport: Transport::Loopback,
             client_certificate: None,
         }
     }
