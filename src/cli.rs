@@ -207,6 +207,33 @@ pub struct SettingsArgs {
     /// The PEM RSA private key of --signature-cert.
     #[arg(long, env = "SOAPSTONE_SIGNATURE_KEY")]
     pub signature_key: Option<PathBuf>,
+    /// Proxies (addresses or CIDR blocks, comma-separated) whose Forwarded / X-Forwarded-*
+    /// headers are believed [default: none].
+    #[arg(long, env = "SOAPSTONE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Option<Vec<String>>,
+    /// The address served contracts name, e.g. https://soap.example.com [default: from Host].
+    #[arg(long, env = "SOAPSTONE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Accept PasswordText and Login passwords over plain HTTP from other machines
+    /// [default: false].
+    #[arg(long, env = "SOAPSTONE_ALLOW_PLAINTEXT_PASSWORDS")]
+    pub allow_plaintext_passwords: Option<bool>,
+    /// Seconds a message's wsu:Created may be old, whatever its Expires says [default: 300].
+    #[arg(long, env = "SOAPSTONE_TIMESTAMP_TTL")]
+    pub timestamp_ttl: Option<f64>,
+    /// Seconds a wsu:Created may be in the future [default: 60].
+    #[arg(long, env = "SOAPSTONE_CLOCK_SKEW")]
+    pub clock_skew: Option<f64>,
+    /// Failed authentications in a row (per username, per client address) before further
+    /// attempts wait out a backoff; 0 turns throttling off [default: 5].
+    #[arg(long, env = "SOAPSTONE_AUTH_FAILURE_LIMIT")]
+    pub auth_failure_limit: Option<u32>,
+    /// Seconds of the first backoff, doubled with every further failure [default: 1].
+    #[arg(long, env = "SOAPSTONE_AUTH_BACKOFF")]
+    pub auth_backoff: Option<f64>,
+    /// Longest backoff in seconds [default: 300].
+    #[arg(long, env = "SOAPSTONE_AUTH_BACKOFF_MAX")]
+    pub auth_backoff_max: Option<f64>,
 }
 
 impl SettingsArgs {
@@ -237,6 +264,14 @@ impl SettingsArgs {
             signature_ca: self.signature_ca.clone(),
             signature_cert: self.signature_cert.clone(),
             signature_key: self.signature_key.clone(),
+            trusted_proxies: self.trusted_proxies.clone(),
+            public_url: self.public_url.clone(),
+            allow_plaintext_passwords: self.allow_plaintext_passwords,
+            timestamp_ttl: self.timestamp_ttl,
+            clock_skew: self.clock_skew,
+            auth_failure_limit: self.auth_failure_limit,
+            auth_backoff: self.auth_backoff,
+            auth_backoff_max: self.auth_backoff_max,
         }
     }
 }

@@ -40,6 +40,14 @@ pub struct Layer {
     pub signature_ca: Option<PathBuf>,
     pub signature_cert: Option<PathBuf>,
     pub signature_key: Option<PathBuf>,
+    pub trusted_proxies: Option<Vec<String>>,
+    pub public_url: Option<String>,
+    pub allow_plaintext_passwords: Option<bool>,
+    pub timestamp_ttl: Option<f64>,
+    pub clock_skew: Option<f64>,
+    pub auth_failure_limit: Option<u32>,
+    pub auth_backoff: Option<f64>,
+    pub auth_backoff_max: Option<f64>,
 }
 
 impl Layer {
@@ -70,6 +78,16 @@ impl Layer {
             signature_ca: self.signature_ca.or(lower.signature_ca),
             signature_cert: self.signature_cert.or(lower.signature_cert),
             signature_key: self.signature_key.or(lower.signature_key),
+            trusted_proxies: self.trusted_proxies.or(lower.trusted_proxies),
+            public_url: self.public_url.or(lower.public_url),
+            allow_plaintext_passwords: self
+                .allow_plaintext_passwords
+                .or(lower.allow_plaintext_passwords),
+            timestamp_ttl: self.timestamp_ttl.or(lower.timestamp_ttl),
+            clock_skew: self.clock_skew.or(lower.clock_skew),
+            auth_failure_limit: self.auth_failure_limit.or(lower.auth_failure_limit),
+            auth_backoff: self.auth_backoff.or(lower.auth_backoff),
+            auth_backoff_max: self.auth_backoff_max.or(lower.auth_backoff_max),
         }
     }
 
@@ -100,6 +118,14 @@ impl Layer {
             signature_ca: None,
             signature_cert: None,
             signature_key: None,
+            trusted_proxies: None,
+            public_url: None,
+            allow_plaintext_passwords: Some(false),
+            timestamp_ttl: Some(300.0),
+            clock_skew: Some(60.0),
+            auth_failure_limit: Some(5),
+            auth_backoff: Some(1.0),
+            auth_backoff_max: Some(300.0),
         }
     }
 }
@@ -143,6 +169,21 @@ pub struct Settings {
     pub signature_ca: Option<PathBuf>,
     /// The certificate and key (PEM) that sign the responses to signed requests.
     pub signature_signer: Option<SignerFiles>,
+    /// Peers (addresses or CIDR blocks) whose forwarded headers are believed.
+    pub trusted_proxies: Vec<String>,
+    /// The address every served contract names, when set.
+    pub public_url: Option<String>,
+    /// Accept passwords in the clear over plain HTTP from other machines.
+    pub allow_plaintext_passwords: bool,
+    /// How old a message's wsu:Created may be.
+    pub timestamp_ttl: Duration,
+    /// How far in the future a wsu:Created may be.
+    pub clock_skew: Duration,
+    /// Failed authentications in a row before backoff (0: never), the first backoff and the
+    /// longest.
+    pub auth_failure_limit: u32,
+    pub auth_backoff: Duration,
+    pub auth_backoff_max: Duration,
 }
 
 /// The PEM files responses to signed requests are signed with.
@@ -319,7 +360,42 @@ impl Settings {
                 ));
             }
         };
+        let trusted_proxies = layer.trusted_proxies.unwrap_or_default();
+        let public_url = layer.public_url.filter(|u| !u.is_empty());
+        if let Err(e) = crate::binding::ProxyTrust::new(&trusted_proxies, None) {
+            return Err(invalid(
+                "trusted_proxies",
+                e.0,
+                "must be IP addresses or CIDR blocks, e.g. 10.0.0.0/8",
+            ));
+        }
+        if let Some(url) = &public_url
+            && !public_url_ok(url)
+        {
+            return Err(invalid(
+                "public_url",
+                url.clone(),
+                "must be an http:// or https:// URL with a host, e.g. https://soap.example.com",
+            ));
+        }
+        let auth_backoff = seconds("auth_backoff", layer.auth_backoff)?;
+        let auth_backoff_max = seconds("auth_backoff_max", layer.auth_backoff_max)?;
+        if auth_backoff_max < auth_backoff {
+            return Err(invalid(
+                "auth_backoff_max",
+                auth_backoff_max.as_secs_f64().to_string(),
+                "must be at least auth_backoff",
+            ));
+        }
         Ok(Settings {
+            trusted_proxies,
+            public_url,
+            allow_plaintext_passwords: layer.allow_plaintext_passwords.unwrap_or(false),
+            timestamp_ttl: seconds("timestamp_ttl", layer.timestamp_ttl)?,
+            clock_skew: seconds("clock_skew", layer.clock_skew)?,
+            auth_failure_limit: layer.auth_failure_limit.unwrap_or_default(),
+            auth_backoff,
+            auth_backoff_max,
             listen,
             db: layer.db.unwrap_or_default(),
             durability,
@@ -384,9 +460,29 @@ impl Settings {
             signature_ca: self.signature_ca.clone(),
             signature_cert: self.signature_signer.as_ref().map(|s| s.cert.clone()),
             signature_key: self.signature_signer.as_ref().map(|s| s.key.clone()),
+            trusted_proxies: Some(self.trusted_proxies.clone()),
+            public_url: self.public_url.clone(),
+            allow_plaintext_passwords: Some(self.allow_plaintext_passwords),
+            timestamp_ttl: Some(self.timestamp_ttl.as_secs_f64()),
+            clock_skew: Some(self.clock_skew.as_secs_f64()),
+            auth_failure_limit: Some(self.auth_failure_limit),
+            auth_backoff: Some(self.auth_backoff.as_secs_f64()),
+            auth_backoff_max: Some(self.auth_backoff_max.as_secs_f64()),
         };
         toml::to_string(&layer).unwrap_or_default()
     }
+}
+
+/// An absolute http(s) URL with a host, holding nothing that could break the XML or the
+/// URL it is written into.
+fn public_url_ok(url: &str) -> bool {
+    let Ok(uri) = url.parse::<http::Uri>() else {
+        return false;
+    };
+    matches!(uri.scheme_str(), Some("http" | "https"))
+        && uri.authority().is_some_and(|a| !a.host().is_empty())
+        && uri.query().is_none()
+        && !url.contains(['"', '\'', '<', '>', '&', '#'])
 }
 
 #[cfg(test)]
@@ -429,6 +525,11 @@ mod tests {
         assert!(bad("tls_cert = \"c.pem\"").contains("tls_key"));
         assert!(bad("signature_cert = \"c.pem\"").contains("signature_key"));
         assert!(bad("signature_key = \"k.pem\"").contains("signature_cert"));
+        assert!(bad("trusted_proxies = [\"10.0.0.0/8\", \"proxy\"]").contains("proxy"));
+        assert!(bad("public_url = \"ftp://x\"").contains("public_url"));
+        assert!(bad("public_url = \"https://x/\\\"a\"").contains("public_url"));
+        assert!(bad("auth_backoff = 10.0\nauth_backoff_max = 5.0").contains("auth_backoff_max"));
+        assert!(bad("timestamp_ttl = 0.0").contains("timestamp_ttl"));
         assert!(toml::from_str::<Layer>("lisen = \"x\"").is_err());
     }
 }

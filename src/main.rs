@@ -8,12 +8,12 @@ use std::process::ExitCode;
 use clap::Parser;
 use soapstone::accounts::{add_user, read_secret_line, set_digest_secret};
 use soapstone::app::{AppConfig, build};
-use soapstone::binding::{ServerOptions, Tls, serve};
+use soapstone::binding::{ProxyTrust, ServerOptions, Tls, serve};
 use soapstone::cli::{Cli, Command, ConfigCommand, DbArgs, SeedArgs, UserCommand};
 use soapstone::config::{Layer, LogFormat, Settings, read_file};
 use soapstone::db::{Database, DbOptions, backup, restore};
-use soapstone::security::SecretKey;
 use soapstone::security::signer::ResponseSigner;
+use soapstone::security::{SecretKey, ThrottleConfig};
 use soapstone::seed::{SeedCounts, seed};
 use tracing_subscriber::EnvFilter;
 
@@ -185,6 +185,16 @@ fn run_server(settings: Settings) -> Result<(), String> {
         config.security.session_ttl = settings.session_ttl;
         config.security.user_rate_limit = settings.user_rate_limit;
         config.security.user_rate_burst = settings.rate_burst;
+        config.security.timestamp_ttl = settings.timestamp_ttl;
+        config.security.clock_skew = settings.clock_skew;
+        config.security.allow_plaintext_passwords = settings.allow_plaintext_passwords;
+        config.security.throttle = ThrottleConfig {
+            limit: settings.auth_failure_limit,
+            backoff: settings.auth_backoff,
+            max_backoff: settings.auth_backoff_max,
+        };
+        config.proxies = ProxyTrust::new(&settings.trusted_proxies, settings.public_url.clone())
+            .map_err(|e| e.to_string())?;
         if let Some(ca) = &settings.signature_ca {
             let pem = std::fs::read(ca)
                 .map_err(|e| format!("cannot read the signature CA {}: {e}", ca.display()))?;

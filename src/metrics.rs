@@ -48,6 +48,8 @@ pub struct Metrics {
     pub cache_hits: Counter,
     pub cache_misses: Counter,
     pub auth_failures: Counter,
+    pub auth_throttled: Counter,
+    pub password_checks: Counter,
     pub audit_dropped: Counter,
 }
 
@@ -71,6 +73,8 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let cache_hits = Counter::default();
     let cache_misses = Counter::default();
     let auth_failures = Counter::default();
+    let auth_throttled = Counter::default();
+    let password_checks = Counter::default();
     let audit_dropped = Counter::default();
     registry.register(
         "requests",
@@ -128,6 +132,17 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         auth_failures.clone(),
     );
     registry.register(
+        "auth_throttled",
+        "Authentication attempts refused without a check, during a backoff after failures",
+        auth_throttled.clone(),
+    );
+    registry.register(
+        "password_checks",
+        "argon2 password verifications computed (concurrent checks of the same credentials \
+         share one)",
+        password_checks.clone(),
+    );
+    registry.register(
         "audit_events_dropped",
         "Audit events that could not be queued or written",
         audit_dropped.clone(),
@@ -145,6 +160,8 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         cache_hits,
         cache_misses,
         auth_failures,
+        auth_throttled,
+        password_checks,
         audit_dropped,
     }
 });

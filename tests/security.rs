@@ -4,15 +4,14 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::Command;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use support::{
     ADMIN, ADMIN_DIGEST_SECRET, ADMIN_PASSWORD, CATALOG_NS, COMMON_NS, ORDERS_NS, Reply,
-    SECURITY_NS, SOAP11, Server, Svc, USERS_NS, WSSE_NS, WSU_NS, env11_with, env12_with,
-    session_header, wsse_text,
+    SECURITY_NS, SOAP11, Server, Svc, USERS_NS, WSSE_NS, WSU_NS, assert_wsse, env11_with,
+    env12_with, make_pki, session_header, wsse_text,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -92,25 +91,6 @@ impl Server {
         reply.assert_ok11();
         reply.text(SECURITY_NS, "sessionToken")
     }
-}
-
-/// Asserts a SOAP 1.1 fault whose faultcode is `wsse:<code>`.
-fn assert_wsse(reply: &Reply, code: &str) {
-    assert_eq!(reply.status, 500, "{}", reply.body);
-    assert_eq!(
-        reply.text("", "faultcode"),
-        format!("wsse:{code}"),
-        "{}",
-        reply.body
-    );
-    assert!(
-        reply
-            .body
-            .contains(&format!(r#"<faultcode xmlns:wsse="{WSSE_NS}">"#)),
-        "{}",
-        reply.body
-    );
-    support::validate(&reply.body);
 }
 
 fn assert_denied(reply: &Reply, operation: &str) {
@@ -687,76 +667,6 @@ async fn the_audit_trail_records_who_called_what_and_how_it_ended() {
         )
         .unwrap();
     assert!(!rows.contains("password"), "{rows}");
-}
-
-/// A CA, a server certificate for 127.0.0.1 and a client certificate for `client_cn`, made
-/// with the openssl command.
-fn make_pki(dir: &Path, client_cn: &str) {
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("the openssl command runs");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=Soapstone Test CA",
-    ]);
-    for (name, cn) in [("server", "127.0.0.1"), ("client", client_cn)] {
-        openssl(&[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            &format!("{name}.key"),
-            "-out",
-            &format!("{name}.csr"),
-            "-subj",
-            &format!("/CN={cn}"),
-        ]);
-        let mut args = vec![
-            "x509",
-            "-req",
-            "-in",
-            &format!("{name}.csr"),
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            &format!("{name}.pem"),
-            "-days",
-            "2",
-        ]
-        .into_iter()
-        .map(str::to_string)
-        .collect::<Vec<_>>();
-        if name == "server" {
-            args.extend(["-extfile".to_string(), "san.ext".to_string()]);
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        openssl(&args);
-    }
 }
 
 /// curl's status code and body for `args` against `url`.

@@ -5,6 +5,7 @@ use super::messages::{
     WhoAmIResponse,
 };
 use super::service::{AuditRequest, AuthError, AuthService};
+use crate::common::Client;
 use crate::dispatch::{Service, State};
 use crate::security::audit::AuditFilter;
 use crate::security::{Access, Caller, roles};
@@ -21,9 +22,12 @@ pub fn soap_service(auth: AuthService) -> Service<AuthService> {
 
 async fn login(
     State(auth): State<AuthService>,
+    client: Client,
     request: Login,
 ) -> Result<LoginResponse, AuthError> {
-    let session = auth.login(&request.username, request.password).await?;
+    let session = auth
+        .login(&request.username, request.password, client)
+        .await?;
     Ok(LoginResponse {
         session_token: session.token,
         expires_at: session.expires_at,

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::common::{Cursor, CursorValue, PageTokens, Violation, page_size, violation};
+use crate::common::{Client, Cursor, CursorValue, PageTokens, Violation, page_size, violation};
 use crate::db::DbError;
 use crate::security::audit::{AuditEvent, AuditFilter, AuditStore};
 use crate::security::{Authenticator, Caller, NewSession, SecurityError};
@@ -55,8 +55,14 @@ impl AuthService {
         }
     }
 
-    pub async fn login(&self, username: &str, password: String) -> Result<NewSession, AuthError> {
-        Ok(self.authenticator.login(username, password).await?)
+    /// A session for `username`, whose password `client` sent.
+    pub async fn login(
+        &self,
+        username: &str,
+        password: String,
+        client: Client,
+    ) -> Result<NewSession, AuthError> {
+        Ok(self.authenticator.login(username, password, client).await?)
     }
 
     pub async fn logout(&self, caller: &Caller) -> Result<bool, AuthError> {

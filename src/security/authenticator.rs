@@ -1,9 +1,14 @@
 //! Authentication: establishes the caller of a request from, in this order, a `wsse:Security`
-//! UsernameToken, a `SessionToken` header, or a verified TLS client certificate. Checks the
-//! freshness of Created and Timestamp, replays of nonces, passwords, digests and sessions.
+//! header (an X.509 signature, a UsernameToken, or both — every token in it is verified and
+//! all must name the same user), a `SessionToken` header, or a verified TLS client
+//! certificate. Checks the freshness of Created and Timestamp, replays of nonces and of signed
+//! messages, passwords (one argon2 check shared by concurrent requests with the same
+//! credentials, throttled after repeated failures, refused in the clear over plain HTTP),
+//! digests and sessions.
 
+use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -15,8 +20,10 @@ use time::OffsetDateTime;
 use super::signature::{SignatureError, VerifyOptions, verify_with_store};
 use super::signer::ResponseSigner;
 use super::store::{CredentialStore, Credentials};
+use super::throttle::{Throttle, ThrottleConfig};
 use super::wsse::{self, PasswordType, SecurityHeader, Timestamp, UsernameToken, WSSE_NS};
 use super::{AuthMethod, Caller, Passwords, SecretKey, SecurityError, SessionRef};
+use crate::common::Client;
 use crate::common::now;
 use crate::dispatch::RequestContext;
 use crate::soap::HeaderTarget;
@@ -29,10 +36,15 @@ pub const SECURITY_NS: &str = "http://soapstone.dev/schema/security/v1";
 /// Authentication settings.
 #[derive(Clone)]
 pub struct SecurityConfig {
-    /// How old a UsernameToken's Created may be (and how long nonces are remembered).
-    pub freshness: Duration,
+    /// How old a `wsu:Created` may be, in a Timestamp or a UsernameToken, whatever the
+    /// Timestamp's Expires says (and so how long nonces and signatures are remembered).
+    pub timestamp_ttl: Duration,
     /// How far in the future a Created may be, for clock skew.
-    pub future_skew: Duration,
+    pub clock_skew: Duration,
+    /// Accept PasswordText (and Login) over plain HTTP from other machines.
+    pub allow_plaintext_passwords: bool,
+    /// Backoff after repeated authentication failures.
+    pub throttle: ThrottleConfig,
     /// How long a Login session lasts.
     pub session_ttl: Duration,
     /// Seals digest secrets; without it PasswordDigest is refused.
@@ -53,8 +65,10 @@ pub struct SecurityConfig {
 impl std::fmt::Debug for SecurityConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SecurityConfig")
-            .field("freshness", &self.freshness)
-            .field("future_skew", &self.future_skew)
+            .field("timestamp_ttl", &self.timestamp_ttl)
+            .field("clock_skew", &self.clock_skew)
+            .field("allow_plaintext_passwords", &self.allow_plaintext_passwords)
+            .field("throttle", &self.throttle)
             .field("session_ttl", &self.session_ttl)
             .field("secret_key", &self.secret_key)
             .field("hash_concurrency", &self.hash_concurrency)
@@ -68,8 +82,10 @@ impl std::fmt::Debug for SecurityConfig {
 impl Default for SecurityConfig {
     fn default() -> Self {
         SecurityConfig {
-            freshness: Duration::from_secs(300),
-            future_skew: Duration::from_secs(60),
+            timestamp_ttl: Duration::from_secs(300),
+            clock_skew: Duration::from_secs(60),
+            allow_plaintext_passwords: false,
+            throttle: ThrottleConfig::default(),
             session_ttl: Duration::from_secs(3600),
             secret_key: None,
             hash_concurrency: 4,
@@ -99,10 +115,15 @@ pub struct Authenticator {
     passwords: Passwords,
     config: Arc<SecurityConfig>,
     limits: XmlLimits,
-    /// HMAC(key, username ‖ 0 ‖ password) → the hash it was verified against.
-    verified: moka::sync::Cache<[u8; 32], Arc<str>>,
+    /// HMAC(key, username ‖ 0 ‖ password ‖ 0 ‖ stored hash) of passwords that verified;
+    /// concurrent first checks of the same key share one computation.
+    verified: moka::future::Cache<[u8; 32], ()>,
     verified_key: Arc<[u8; 32]>,
+    throttle: Arc<Throttle>,
 }
+
+/// Keys of signed messages in the nonce store, apart from any UsernameToken nonce.
+const SIGNATURE_REPLAY_PREFIX: &[u8] = b"\0signature-sha256:";
 
 fn hash_token(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
@@ -125,9 +146,10 @@ impl Authenticator {
         Ok(Authenticator {
             store,
             passwords,
+            throttle: Arc::new(Throttle::new(config.throttle)),
             config: Arc::new(config),
             limits,
-            verified: moka::sync::Cache::builder()
+            verified: moka::future::Cache::builder()
                 .max_capacity(10_000)
                 .time_to_live(VERIFIED_TTL)
                 .build(),
@@ -193,6 +215,8 @@ impl Authenticator {
         Err(SecurityError::FailedAuthentication)
     }
 
+    /// Every token of the header, verified: the signature (when the message is signed) and
+    /// the UsernameToken (when there is one) must both check out and name the same user.
     async fn security_header(
         &self,
         header: SecurityHeader,
@@ -202,18 +226,42 @@ impl Authenticator {
         if let Some(stamp) = &header.timestamp {
             self.check_timestamp(stamp, at)?;
         }
-        if header.signed {
+        let signed = if header.signed {
             let document = cx
                 .document_str()
                 .ok_or_else(|| SecurityError::InvalidSecurity("unreadable document".into()))?;
-            return self.signature(document).await.map(Some);
+            Some(self.signature(document, header.timestamp.as_ref()).await?)
+        } else {
+            None
+        };
+        let token = match header.username_token {
+            Some(token) => Some(self.username_token(token, cx, at).await?),
+            None => None,
+        };
+        let Some((signer, replay_key, created)) = signed else {
+            return Ok(token);
+        };
+        if token.as_ref().is_some_and(|t| t.user_id != signer.user_id) {
+            return Err(SecurityError::InvalidSecurity(
+                "the signature and the UsernameToken name different users".into(),
+            ));
         }
-        match header.username_token {
-            Some(token) => self.username_token(token, at).await.map(Some),
-            None => Ok(None),
+        let keep_until = created + seconds(self.config.timestamp_ttl + self.config.clock_skew);
+        if !self
+            .store
+            .remember_nonce(replay_key, keep_until)
+            .await
+            .map_err(storage)?
+        {
+            return Err(SecurityError::InvalidSecurity(
+                "this signed message has been accepted before (a replayed message)".into(),
+            ));
         }
+        Ok(Some(signer))
     }
 
+    /// A Timestamp's Expires must be ahead and its Created neither older than the TTL nor
+    /// further ahead than the clock skew (a late Expires does not extend the TTL).
     fn check_timestamp(&self, stamp: &Timestamp, at: OffsetDateTime) -> Result<(), SecurityError> {
         if let Some(expires) = stamp.expires
             && expires <= at
@@ -222,46 +270,66 @@ impl Authenticator {
                 "the Timestamp has expired".into(),
             ));
         }
-        if let Some(created) = stamp.created
-            && created > at + seconds(self.config.future_skew)
-        {
-            return Err(SecurityError::MessageExpired(
-                "the Timestamp was created in the future".into(),
-            ));
+        match stamp.created {
+            Some(created) => self.check_created(created, at, "Timestamp"),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     fn check_created(
         &self,
         created: OffsetDateTime,
         at: OffsetDateTime,
+        what: &str,
     ) -> Result<(), SecurityError> {
-        if created < at - seconds(self.config.freshness) {
+        if created < at - seconds(self.config.timestamp_ttl) {
             return Err(SecurityError::MessageExpired(format!(
-                "the UsernameToken was created more than {} s ago",
-                self.config.freshness.as_secs()
+                "the {what} was created more than {} s ago",
+                self.config.timestamp_ttl.as_secs()
             )));
         }
-        if created > at + seconds(self.config.future_skew) {
-            return Err(SecurityError::MessageExpired(
-                "the UsernameToken was created in the future".into(),
-            ));
+        if created > at + seconds(self.config.clock_skew) {
+            return Err(SecurityError::MessageExpired(format!(
+                "the {what} was created in the future"
+            )));
         }
         Ok(())
+    }
+
+    /// Refuses a password sent in the clear over plain HTTP from another machine, unless the
+    /// configuration allows it.
+    fn check_transport(&self, client: Client) -> Result<(), SecurityError> {
+        if self.config.allow_plaintext_passwords || client.transport.protects_passwords() {
+            return Ok(());
+        }
+        tracing::warn!(
+            client = ?client.ip,
+            "refused a password sent in the clear over plain HTTP: use HTTPS, a PasswordDigest \
+             or a session (or set allow_plaintext_passwords)"
+        );
+        Err(SecurityError::FailedAuthentication)
     }
 
     async fn username_token(
         &self,
         token: UsernameToken,
+        cx: &RequestContext,
         at: OffsetDateTime,
     ) -> Result<Caller, SecurityError> {
         if let Some((_, created)) = &token.created {
-            self.check_created(*created, at)?;
+            self.check_created(*created, at, "UsernameToken")?;
         }
         let Some((kind, password)) = token.password else {
             return Err(SecurityError::FailedAuthentication);
         };
+        let client = Client {
+            ip: cx.client_ip,
+            transport: cx.transport,
+        };
+        if kind == PasswordType::Text {
+            self.check_transport(client)?;
+        }
+        self.check_throttle(&token.username, client.ip).await?;
         let user = self
             .store
             .by_username(&token.username)
@@ -285,11 +353,11 @@ impl Authenticator {
                 )
             }
         };
-        let user = active(user.filter(|_| verified))?;
+        let user = self.settle(&token.username, client.ip, user.filter(|_| verified))?;
         if let Some(nonce) = token.nonce {
             let created = token.created.map_or(at, |(_, c)| c);
             let keep_until =
-                created.max(at) + seconds(self.config.freshness + self.config.future_skew);
+                created.max(at) + seconds(self.config.timestamp_ttl + self.config.clock_skew);
             if !self
                 .store
                 .remember_nonce(nonce, keep_until)
@@ -304,15 +372,49 @@ impl Authenticator {
         Ok(caller(user, method, None))
     }
 
-    fn verified_key(&self, username: &str, password: &str) -> [u8; 32] {
+    /// Refuses an attempt for `username` from `ip` during a backoff, after waiting as long as
+    /// a password check would take.
+    async fn check_throttle(
+        &self,
+        username: &str,
+        ip: Option<IpAddr>,
+    ) -> Result<(), SecurityError> {
+        if !self.throttle.blocked(username, ip) {
+            return Ok(());
+        }
+        crate::metrics::METRICS.auth_throttled.inc();
+        tracing::warn!(client = ?ip, "authentication throttled after repeated failures");
+        self.throttle.pause().await;
+        Err(SecurityError::Throttled)
+    }
+
+    /// The active user whose credentials checked out, counting the attempt for throttling.
+    fn settle(
+        &self,
+        username: &str,
+        ip: Option<IpAddr>,
+        user: Option<Credentials>,
+    ) -> Result<Credentials, SecurityError> {
+        let user = active(user);
+        match &user {
+            Ok(_) => self.throttle.succeeded(username, ip),
+            Err(_) => self.throttle.failed(username, ip),
+        }
+        user
+    }
+
+    fn verified_key(&self, username: &str, password: &str, hash: Option<&str>) -> [u8; 32] {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.verified_key.as_slice())
             .expect("HMAC takes any key length");
-        mac.update(username.as_bytes());
-        mac.update(&[0]);
-        mac.update(password.as_bytes());
+        for part in [username, password, hash.unwrap_or_default()] {
+            mac.update(part.as_bytes());
+            mac.update(&[0]);
+        }
         mac.finalize().into_bytes().into()
     }
 
+    /// Whether `password` is the user's: remembered for a while once it verified, and
+    /// computed once for any number of concurrent checks of the same credentials.
     async fn check_password(
         &self,
         user: Option<&Credentials>,
@@ -320,17 +422,18 @@ impl Authenticator {
         password: String,
     ) -> bool {
         let hash = user.and_then(|u| u.password_hash.clone());
-        let key = self.verified_key(username, &password);
-        if let Some(hash) = &hash
-            && self.verified.get(&key).is_some_and(|known| &*known == hash)
-        {
-            return true;
-        }
-        let ok = self.passwords.verify(hash.clone(), password).await;
-        if ok && let Some(hash) = hash {
-            self.verified.insert(key, hash.into());
-        }
-        ok
+        let key = self.verified_key(username, &password, hash.as_deref());
+        let passwords = self.passwords.clone();
+        let throttle = self.throttle.clone();
+        self.verified
+            .try_get_with(key, async move {
+                let started = Instant::now();
+                let ok = passwords.verify(hash, password).await;
+                throttle.observe_check(started.elapsed());
+                if ok { Ok(()) } else { Err(()) }
+            })
+            .await
+            .is_ok()
     }
 
     fn check_digest(
@@ -369,7 +472,18 @@ impl Authenticator {
 
     /// Verifies an X.509 signature over the Body and the Timestamp (off the async threads:
     /// libxml2 documents are not Send) and maps the certificate's subject CN to its user.
-    async fn signature(&self, document: &str) -> Result<Caller, SecurityError> {
+    /// Also returns the key under which the message is remembered against replays and the
+    /// Created it is fresh from.
+    async fn signature(
+        &self,
+        document: &str,
+        stamp: Option<&Timestamp>,
+    ) -> Result<(Caller, Vec<u8>, OffsetDateTime), SecurityError> {
+        let Some(created) = stamp.and_then(|s| s.created) else {
+            return Err(SecurityError::InvalidSecurity(
+                "a signed message needs a signed wsu:Timestamp with a Created".into(),
+            ));
+        };
         let Some(store) = self.config.signature_trust.clone() else {
             return Err(SecurityError::InvalidSecurity(
                 "X.509 signatures are not accepted: the server has no signature CA configured"
@@ -387,8 +501,11 @@ impl Authenticator {
             SignatureError::InvalidSecurityToken(m) => SecurityError::InvalidSecurityToken(m),
             SignatureError::FailedCheck(m) => SecurityError::FailedCheck(m),
         })?;
-        self.named_by_certificate(&verified.subject_cn, AuthMethod::Signature)
-            .await
+        let caller = self
+            .named_by_certificate(&verified.subject_cn, AuthMethod::Signature)
+            .await?;
+        let replay_key = [SIGNATURE_REPLAY_PREFIX, &verified.value_digest].concat();
+        Ok((caller, replay_key, created))
     }
 
     async fn session(&self, token: &str, at: OffsetDateTime) -> Result<Caller, SecurityError> {
@@ -423,15 +540,23 @@ impl Authenticator {
         Ok(caller(active(user)?, method, None))
     }
 
-    /// Checks a Login: the user's password, as PasswordText would be checked.
+    /// Checks a Login: the user's password, as PasswordText would be checked (transport,
+    /// throttling and all).
     pub async fn login(
         &self,
         username: &str,
         password: String,
+        client: Client,
     ) -> Result<NewSession, SecurityError> {
-        let user = self.store.by_username(username).await.map_err(storage)?;
-        let verified = self.check_password(user.as_ref(), username, password).await;
-        let user = active(user.filter(|_| verified)).inspect_err(|_| {
+        let user = async {
+            self.check_transport(client)?;
+            self.check_throttle(username, client.ip).await?;
+            let user = self.store.by_username(username).await.map_err(storage)?;
+            let verified = self.check_password(user.as_ref(), username, password).await;
+            self.settle(username, client.ip, user.filter(|_| verified))
+        }
+        .await
+        .inspect_err(|_| {
             crate::metrics::METRICS.auth_failures.inc();
         })?;
         let mut raw = [0u8; 32];

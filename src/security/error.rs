@@ -6,6 +6,10 @@ pub enum SecurityError {
     /// No credentials, wrong or unknown credentials, a suspended user, an unknown session.
     #[error("The security token could not be authenticated or authorized")]
     FailedAuthentication,
+    /// Attempts for this username or from this address are refused for a while after
+    /// repeated failures; the caller sees exactly a [`SecurityError::FailedAuthentication`].
+    #[error("The security token could not be authenticated or authorized")]
+    Throttled,
     /// The Security header is malformed or uses something unsupported; a replayed nonce.
     #[error("An error was discovered processing the <wsse:Security> header: {0}")]
     InvalidSecurity(String),
@@ -27,7 +31,9 @@ impl SecurityError {
     /// The local name of the `wsse:` fault code; `None` for a failure of the server.
     pub fn wsse_code(&self) -> Option<&'static str> {
         Some(match self {
-            SecurityError::FailedAuthentication => "FailedAuthentication",
+            SecurityError::FailedAuthentication | SecurityError::Throttled => {
+                "FailedAuthentication"
+            }
             SecurityError::InvalidSecurity(_) => "InvalidSecurity",
             SecurityError::InvalidSecurityToken(_) => "InvalidSecurityToken",
             SecurityError::FailedCheck(_) => "FailedCheck",

@@ -3,7 +3,7 @@
 
 use super::{AccessDenied, SecurityError, WSSE_NS};
 use crate::common::AccessDeniedFault;
-use crate::soap::Fault;
+use crate::soap::{Fault, FaultNote};
 use crate::xml::Namespace;
 
 /// The WS-Security namespace with the prefix fault codes are written with.
@@ -15,9 +15,13 @@ pub const WSSE: Namespace = Namespace {
 impl From<SecurityError> for Fault {
     fn from(error: SecurityError) -> Self {
         let reason = error.to_string();
-        match error.wsse_code() {
+        let fault = match error.wsse_code() {
             Some(code) => Fault::client(reason).with_subcode(&WSSE, code),
             None => Fault::server(reason),
+        };
+        match error {
+            SecurityError::Throttled => fault.with_note(FaultNote::Throttled),
+            _ => fault,
         }
     }
 }

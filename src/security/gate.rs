@@ -137,7 +137,7 @@ impl Guard for Gatekeeper {
                 Outcome::Ok
             },
             fault_code: call.fault,
-            remote_address: call.remote_addr.map(|a| a.ip().to_string()),
+            remote_address: call.client_ip.map(|ip| ip.to_string()),
         });
     }
 }

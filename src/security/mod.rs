@@ -17,6 +17,7 @@ pub mod signature;
 pub mod signer;
 mod sqlite;
 mod store;
+mod throttle;
 pub mod wsse;
 
 pub use authenticator::{Authenticator, NewSession, SECURITY_NS, SecurityConfig};
@@ -29,4 +30,5 @@ pub use role::{Access, Role, roles};
 pub use sealed::{SealError, SecretKey};
 pub use sqlite::SqliteSecurityStore;
 pub use store::{CredentialStore, Credentials};
+pub use throttle::ThrottleConfig;
 pub use wsse::WSSE_NS;

@@ -188,6 +188,7 @@ impl Passwords {
         if password.len() > MAX_LEN * 4 {
             return false;
         }
+        crate::metrics::METRICS.password_checks.inc();
         let matched = self
             .blocking(move |memory| verify_now(&hash, &password, memory))
             .await

@@ -60,6 +60,9 @@ const MAX_BASE64_LEN: usize = 64 * 1024;
 pub struct VerifiedSignature {
     pub subject_cn: String,
     pub signature_method: String,
+    /// SHA-256 of the decoded SignatureValue: the same signed message always has it, and no
+    /// other message can (remembered to refuse replays).
+    pub value_digest: [u8; 32],
 }
 
 /// Why a signed request was refused, by WS-Security 1.1 fault code.
@@ -528,6 +531,7 @@ fn verify_inner(
     Ok(VerifiedSignature {
         subject_cn,
         signature_method: method,
+        value_digest: openssl::sha::sha256(&signature_bytes),
     })
 }
 

@@ -84,12 +84,25 @@ impl ResponseSigner {
         })
     }
 
-    /// `envelope` (as the envelope writer wrote it) with a signed Security header.
+    /// `envelope` (as the envelope writer wrote it) with a signed Security header whose
+    /// Timestamp is created `at` and expires five minutes later.
     pub fn sign(
         &self,
         version: SoapVersion,
         envelope: &[u8],
         at: OffsetDateTime,
+    ) -> Result<Vec<u8>, SignerError> {
+        self.sign_with(version, envelope, at, Some(at + TTL))
+    }
+
+    /// As [`ResponseSigner::sign`], with the Timestamp's Created and Expires (none: left
+    /// out) given; also signs requests written the same way (tests, clients).
+    pub fn sign_with(
+        &self,
+        version: SoapVersion,
+        envelope: &[u8],
+        at: OffsetDateTime,
+        expires: Option<OffsetDateTime>,
     ) -> Result<Vec<u8>, SignerError> {
         let fail = |m: &str| SignerError::Sign(m.to_string());
         let text = std::str::from_utf8(envelope).map_err(|_| fail("not UTF-8"))?;
@@ -117,12 +130,17 @@ impl ResponseSigner {
             r#"<wsse:BinarySecurityToken EncodingType="{BASE64_BINARY}" ValueType="{X509V3}" wsu:Id="{TOKEN_ID}">{}</wsse:BinarySecurityToken>"#,
             self.token
         ));
-        let expires = at + TTL;
         unsigned.push_str(&format!(
-            r#"<wsu:Timestamp wsu:Id="{TIMESTAMP_ID}"><wsu:Created>{}</wsu:Created><wsu:Expires>{}</wsu:Expires></wsu:Timestamp>"#,
-            format_datetime(at),
-            format_datetime(expires)
+            r#"<wsu:Timestamp wsu:Id="{TIMESTAMP_ID}"><wsu:Created>{}</wsu:Created>"#,
+            format_datetime(at)
         ));
+        if let Some(expires) = expires {
+            unsigned.push_str(&format!(
+                "<wsu:Expires>{}</wsu:Expires>",
+                format_datetime(expires)
+            ));
+        }
+        unsigned.push_str("</wsu:Timestamp>");
         let signature_at = unsigned.len();
         unsigned.push_str("</wsse:Security>");
         unsigned.push_str(&close_header);

@@ -51,6 +51,24 @@ pub struct Fault {
     /// The caller is over a rate limit: the HTTP binding answers 503 with `Retry-After` of
     /// this many seconds.
     pub retry_after: Option<u64>,
+    /// A qualifier for the log and the audit trail only, never sent.
+    pub note: Option<FaultNote>,
+}
+
+/// What the log and the audit trail say of a fault beyond what the caller is told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultNote {
+    /// An authentication refused during a backoff after repeated failures (the caller sees an
+    /// ordinary failed authentication).
+    Throttled,
+}
+
+impl FaultNote {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FaultNote::Throttled => "throttled",
+        }
+    }
 }
 
 impl Fault {
@@ -62,6 +80,7 @@ impl Fault {
             detail: None,
             not_understood: Vec::new(),
             retry_after: None,
+            note: None,
         }
     }
 
@@ -95,19 +114,29 @@ impl Fault {
         self.subcode = Some((ns, local));
         self
     }
+
+    /// Adds a note for the log and the audit trail, which the caller never sees.
+    pub fn with_note(mut self, note: FaultNote) -> Self {
+        self.note = Some(note);
+        self
+    }
 }
 
 impl Fault {
     /// The most specific name of this fault, for logs and the audit trail: the subcode
     /// (`wsse:FailedAuthentication`), else the detail element (`AccessDeniedFault`), else the
-    /// code (`Client`).
+    /// code (`Client`); followed by the note in parentheses when there is one.
     pub fn label(&self) -> String {
-        if let Some((ns, local)) = self.subcode {
+        let label = if let Some((ns, local)) = self.subcode {
             format!("{}:{local}", ns.prefix)
         } else if let Some(detail) = &self.detail {
             detail.element().to_string()
         } else {
             format!("{:?}", self.code)
+        };
+        match self.note {
+            Some(note) => format!("{label} ({})", note.as_str()),
+            None => label,
         }
     }
 }

@@ -8,7 +8,7 @@ mod version;
 mod writer;
 
 pub use envelope::{EnvelopeError, EnvelopeHead, close_envelope, open_envelope};
-pub use fault::{Fault, FaultCode, FaultDetail};
+pub use fault::{Fault, FaultCode, FaultDetail, FaultNote};
 pub use header::{HeaderBlock, HeaderTarget};
 pub use version::SoapVersion;
 pub use writer::{BodyWriter, write_fault, write_response};
