@@ -146,7 +146,8 @@ def test_soap_fault_fails_on_a_normal_response(server):
     request = request_text(project, "GetUser with an unknown id")
     request.text = request.text.replace("999999999", "${#TestCase#userId}")
     failed = only_failure(case(run(project, server), USER_CASE))
-    assert ("GetUser with an unknown id", "SOAP Fault", "SOAP Fault Assertion") in [f[:3] for f in failed]
+    expected = ("GetUser with an unknown id", "SOAP Fault", "SOAP Fault Assertion")
+    assert expected in [f[:3] for f in failed]
 
 
 def test_soap_response_fails_on_a_response_that_is_not_soap(server):
@@ -189,7 +190,8 @@ def test_schema_compliance_fails_on_a_response_missing_a_required_element(server
 
 def test_schema_compliance_fails_on_another_operations_response(server):
     with pytest.raises(replay.AssertionFailed, match="not a declared output of ListUsers"):
-        replay.assert_schema_compliance(None, _exchange(server, _get_user_response(server), "ListUsers"))
+        exchange = _exchange(server, _get_user_response(server), "ListUsers")
+        replay.assert_schema_compliance(None, exchange)
 
 
 def test_a_failed_transfer_ends_the_test_case(server):

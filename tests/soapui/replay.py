@@ -50,7 +50,8 @@ XSD = "http://www.w3.org/2001/XMLSchema"
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 WSU = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"
 PASSWORD_TEXT = (
-    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordText"
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0"
+    "#PasswordText"
 )
 BASE64_BINARY = (
     "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-soap-message-security-1.0#Base64Binary"
@@ -163,8 +164,8 @@ class CaseRun:
 
     def failures(self) -> list:
         out = [f"{s.name}: {s.error}" for s in self.steps if s.error]
-        out += [f"{a.step}: {a.name} ({a.kind}): {a.message}" for s in self.steps for a in s.assertions
-                if not a.ok]
+        out += [f"{a.step}: {a.name} ({a.kind}): {a.message}"
+                for s in self.steps for a in s.assertions if not a.ok]
         out += [f"{name}: not run" for name in self.not_run]
         return out
 
@@ -229,9 +230,10 @@ def load_contract(url: str, soap_version: str) -> Contract:
         bq = f"{{{tns}}}{binding.get('name')}"
         port_type = binding.get("type").rpartition(":")[2]
         for op in binding.xpath("wsdl:operation/@name", namespaces=q):
-            pt_op = wsdl.xpath("wsdl:portType[@name=$p]/wsdl:operation[@name=$o]", p=port_type, o=op,
-                               namespaces=q)[0]
-            outputs[(bq, op)] = _message_elements(wsdl, tns, pt_op.find(f"{{{WSDL}}}output").get("message"))[0]
+            pt_op = wsdl.xpath("wsdl:portType[@name=$p]/wsdl:operation[@name=$o]",
+                               p=port_type, o=op, namespaces=q)[0]
+            output = pt_op.find(f"{{{WSDL}}}output").get("message")
+            outputs[(bq, op)] = _message_elements(wsdl, tns, output)[0]
             faults[(bq, op)] = {e for f in pt_op.findall(f"{{{WSDL}}}fault")
                                 for e in _message_elements(wsdl, tns, f.get("message"))}
     return Contract(schema, outputs, faults)
@@ -257,7 +259,8 @@ def _envelope(x: Exchange) -> etree._Element:
     root = parse_xml(x.response)
     ns = SOAP_ENV[x.soap_version]
     if root.tag != f"{{{ns}}}Envelope":
-        raise AssertionFailed(f"the response's root is {root.tag}, not a SOAP {x.soap_version} Envelope")
+        raise AssertionFailed(
+            f"the response's root is {root.tag}, not a SOAP {x.soap_version} Envelope")
     return root
 
 
@@ -282,7 +285,8 @@ def assert_soap_response(config, x: Exchange) -> None:
 def assert_not_soap_fault(config, x: Exchange) -> None:
     fault = _fault(x)
     if fault is not None:
-        raise AssertionFailed(f"the response is a SOAP Fault: {etree.tostring(fault, encoding='unicode')[:300]}")
+        text = etree.tostring(fault, encoding="unicode")
+        raise AssertionFailed(f"the response is a SOAP Fault: {text[:300]}")
 
 
 def assert_soap_fault(config, x: Exchange) -> None:
@@ -290,7 +294,8 @@ def assert_soap_fault(config, x: Exchange) -> None:
         raise AssertionFailed("the response is not a SOAP Fault")
 
 
-def _config(config: Optional[etree._Element], name: str, default: Optional[str] = None) -> Optional[str]:
+def _config(config: Optional[etree._Element], name: str,
+            default: Optional[str] = None) -> Optional[str]:
     el = None if config is None else config.find(name)
     return default if el is None else (el.text or "")
 
@@ -304,7 +309,8 @@ def assert_xpath_match(config, x: Exchange) -> None:
     values = xpath_values(parse_xml(x.response), path)
     if not values:
         raise AssertionFailed(f"missing content for xpath [{split_xpath(path)[1]}]")
-    pattern = "".join(".*" if part == "*" else re.escape(part) for part in re.split(r"(\*)", expected))
+    pattern = "".join(".*" if part == "*" else re.escape(part)
+                      for part in re.split(r"(\*)", expected))
     for value in values:
         if value == expected or (wildcards and re.fullmatch(pattern, value, re.S)):
             return
@@ -334,7 +340,8 @@ def assert_schema_compliance(config, x: Exchange) -> None:
     contract = x.contracts[(definition, x.soap_version)]
     envelope = _envelope(x)
     if not contract.schema.validate(envelope):
-        raise AssertionFailed(f"the response does not validate: {contract.schema.error_log.last_error}")
+        error = contract.schema.error_log.last_error
+        raise AssertionFailed(f"the response does not validate: {error}")
     key = (x.binding, x.operation)
     if key not in contract.outputs:
         raise ReplayError(f"{definition} has no operation {x.operation} in binding {x.binding}")
@@ -350,7 +357,8 @@ def assert_schema_compliance(config, x: Exchange) -> None:
     for element in payload:
         if element.tag not in allowed:
             what = "fault" if fault is not None else "output"
-            raise AssertionFailed(f"{element.tag} is not a declared {what} of {x.operation}: {sorted(allowed)}")
+            raise AssertionFailed(
+                f"{element.tag} is not a declared {what} of {x.operation}: {sorted(allowed)}")
     if fault is None and not payload:
         raise AssertionFailed(f"the Body is empty; {x.operation} returns {contract.outputs[key]}")
 
@@ -500,7 +508,8 @@ class Replay:
 
     def secure(self, envelope: str, wss_name: str, version: str) -> str:
         """Adds the outgoing WS-Security configuration `wss_name` to the request's Header."""
-        found = self.project.xpath("con:wssContainer/con:outgoing[con:name=$n]", n=wss_name, namespaces=N)
+        found = self.project.xpath("con:wssContainer/con:outgoing[con:name=$n]", n=wss_name,
+                                   namespaces=N)
         if not found:
             raise ReplayError(f"no outgoing WS-Security configuration {wss_name!r}")
         outgoing = found[0]
@@ -525,7 +534,8 @@ class Replay:
                 raise ReplayError(f"unsupported WS-Security password type {password_type!r}")
             token = etree.SubElement(security, f"{{{WSSE}}}UsernameToken")
             token.set(f"{{{WSU}}}Id", f"UsernameToken-{secrets.token_hex(8)}")
-            etree.SubElement(token, f"{{{WSSE}}}Username").text = self.expand(entry.get("username", ""))
+            username = etree.SubElement(token, f"{{{WSSE}}}Username")
+            username.text = self.expand(entry.get("username", ""))
             password = etree.SubElement(token, f"{{{WSSE}}}Password", Type=PASSWORD_TEXT)
             password.text = self.expand(entry.get("password", ""))
             if _config(cfg, "addNonce", "true") == "true":
@@ -555,15 +565,18 @@ class Replay:
         if get("targetPath").strip():
             raise ReplayError(f"transfer {get('name')!r}: a target path is not supported")
         if t.get("transferTextContent", "true") != "true":
-            raise ReplayError(f"transfer {get('name')!r}: only text content transfers are supported")
+            raise ReplayError(
+                f"transfer {get('name')!r}: only text content transfers are supported")
         source_step, source_type = get("sourceStep"), get("sourceType")
         if source_step not in self.steps:
             raise ReplayError(f"transfer {get('name')!r}: source step {source_step!r} has not run")
         if source_type != "Response":
             raise ReplayError(f"transfer {get('name')!r}: unsupported source {source_type!r}")
-        values = xpath_values(parse_xml(self.steps[source_step].response), self.expand(get("sourcePath")))
+        source = parse_xml(self.steps[source_step].response)
+        values = xpath_values(source, self.expand(get("sourcePath")))
         if not values:
-            raise AssertionFailed(f"missing match for source XPath [{split_xpath(get('sourcePath'))[1]}]")
+            path = split_xpath(get("sourcePath"))[1]
+            raise AssertionFailed(f"missing match for source XPath [{path}]")
         target = self.scopes.get(get("targetStep"))
         if target is None:
             raise ReplayError(f"transfer {get('name')!r}: unsupported target {get('targetStep')!r}")
