@@ -68,6 +68,9 @@ for want in "${only[@]}"; do
     selected[$want]=1
 done
 
+# Ctrl-C (or SIGTERM) ends the whole run, not just the stage that is running.
+trap 'echo "==== interrupted" >&2; exit 130' INT TERM
+
 results=() passed=0 failed=0
 for i in "${!names[@]}"; do
     name="${names[$i]}"
