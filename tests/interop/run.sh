@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the third-party SOAP client suites (zeep, suds, PHP SoapClient, node-soap) against the
-# soapstone binary.
+# Runs the third-party SOAP client suites (zeep, suds, PHP SoapClient, node-soap) and the replay
+# of the SoapUI project (test_soapui_project.py) against the soapstone binary.
 #
 #   tests/interop/run.sh [pytest args...]
 #
