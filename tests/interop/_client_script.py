@@ -5,7 +5,8 @@ node/client_test.js): they take the server's base URL as their argument and the 
 from the environment (SOAPSTONE_USERNAME, SOAPSTONE_PASSWORD, SOAPSTONE_DIGEST_SECRET: the
 `client_script_env` fixture), print one line per check ("ok - ..." or "FAIL - ...") and
 finally exactly "N passed, M failed", and exit non-zero when a check failed. This helper runs
-one of them and turns that into one pytest assertion.
+one of them and turns that into one pytest assertion; `run_bounded` runs any command the same
+way (bounded in time, its output shown), also for test_quickstarts.py.
 """
 
 import os
@@ -16,8 +17,10 @@ SCRIPT_TIMEOUT_S = 300
 _SUMMARY = re.compile(r"^(\d+) passed, (\d+) failed$")
 
 
-def run_client_script(argv, cwd, label, env=None):
-    """Runs `argv` in `cwd` with our environment plus `env`; returns the number passed."""
+def run_bounded(argv, cwd, label, env=None):
+    """Runs `argv` in `cwd` with our environment plus `env`, for at most SCRIPT_TIMEOUT_S;
+    prints its output (pytest shows it when the test fails, and with -s / -rA) and returns
+    the CompletedProcess. A run that does not finish in time is an AssertionError."""
     try:
         done = subprocess.run(
             argv,
@@ -34,11 +37,15 @@ def run_client_script(argv, cwd, label, env=None):
         raise AssertionError(
             f"{label} did not finish within {SCRIPT_TIMEOUT_S} s:\n{timeout.stdout or ''}"
         ) from None
-
-    # Shown by pytest when the test fails (and with -s / -rA).
     print(done.stdout)
     if done.stderr:
         print(done.stderr)
+    return done
+
+
+def run_client_script(argv, cwd, label, env=None):
+    """Runs `argv` in `cwd` with our environment plus `env`; returns the number passed."""
+    done = run_bounded(argv, cwd, label, env)
 
     lines = done.stdout.strip().splitlines()
     summary = _SUMMARY.match(lines[-1]) if lines else None

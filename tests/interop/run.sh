@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the third-party SOAP client suites (zeep, suds, PHP SoapClient, node-soap) and the replay
-# of the SoapUI project (test_soapui_project.py) against the soapstone binary.
+# Runs the third-party SOAP client suites (zeep, suds, PHP SoapClient, node-soap), the replay
+# of the SoapUI project (test_soapui_project.py) and the client quickstarts of docs/clients
+# (test_quickstarts.py, also JAX-WS) against the soapstone binary.
 #
 #   tests/interop/run.sh [pytest args...]
 #
@@ -8,7 +9,8 @@
 # the repository root:
 # - Debian packages (as root, non-interactively, only those missing): python3-venv when
 #   `python3 -m venv` does not work, php-cli php-soap php-xml when `php` or its soap extension
-#   is missing, nodejs and npm when `node` or `npm` is missing;
+#   is missing, nodejs and npm when `node` or `npm` is missing, openjdk-17-jdk-headless when
+#   `javac` is missing, jaxws (wsimport; it brings libjaxws-java) when `wsimport` is missing;
 # - tests/interop/.venv with the pinned requirements.txt (zeep, suds-community, pytest);
 # - tests/interop/node/node_modules from package-lock.json (`npm ci`) when it is missing or
 #   older than the lock file.
@@ -47,6 +49,9 @@ fi
 php_works || need_apt+=(php-cli php-soap php-xml)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+# The JAX-WS quickstart (docs/clients/jaxws.md): a JDK, and the RI's wsimport with its jars.
+command -v javac >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
+command -v wsimport >/dev/null 2>&1 || need_apt+=(jaxws)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
