@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the third-party SOAP client suites (zeep, suds, PHP SoapClient, node-soap) against the
-# soapstone binary.
+# Runs the third-party SOAP client suites (zeep, suds, PHP SoapClient, node-soap, gSOAP) against
+# the soapstone binary.
 #
 #   tests/interop/run.sh [pytest args...]
 #
@@ -8,7 +8,9 @@
 # the repository root:
 # - Debian packages (as root, non-interactively, only those missing): python3-venv when
 #   `python3 -m venv` does not work, php-cli php-soap php-xml when `php` or its soap extension
-#   is missing, nodejs and npm when `node` or `npm` is missing;
+#   is missing, nodejs and npm when `node` or `npm` is missing, gsoap libgsoap-dev g++
+#   pkg-config libssl-dev zlib1g-dev when wsdl2h, soapcpp2, gSOAP's headers or what builds its
+#   client (gsoap/build.sh) is missing;
 # - tests/interop/.venv with the pinned requirements.txt (zeep, suds-community, pytest);
 # - tests/interop/node/node_modules from package-lock.json (`npm ci`) when it is missing or
 #   older than the lock file.
@@ -47,6 +49,15 @@ fi
 php_works || need_apt+=(php-cli php-soap php-xml)
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+command -v wsdl2h >/dev/null 2>&1 && command -v soapcpp2 >/dev/null 2>&1 || need_apt+=(gsoap)
+[ -f /usr/include/stdsoap2.h ] || need_apt+=(libgsoap-dev)
+command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
+if command -v pkg-config >/dev/null 2>&1; then
+    pkg-config --exists openssl || need_apt+=(libssl-dev)
+    pkg-config --exists zlib || need_apt+=(zlib1g-dev)
+else
+    need_apt+=(pkg-config libssl-dev zlib1g-dev)
+fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
