@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the third-party SOAP client suites (zeep, suds, PHP SoapClient, node-soap), the replay
-# of the SoapUI project (test_soapui_project.py) and the client quickstarts of docs/clients
-# (test_quickstarts.py, also JAX-WS) against the soapstone binary.
+# Runs the third-party SOAP client suites (zeep, suds, PHP SoapClient, node-soap, gSOAP), the
+# replay of the SoapUI project (test_soapui_project.py) and the client quickstarts of
+# docs/clients (test_quickstarts.py, also JAX-WS) against the soapstone binary.
 #
 #   tests/interop/run.sh [pytest args...]
 #
@@ -10,7 +10,9 @@
 # - Debian packages (as root, non-interactively, only those missing): python3-venv when
 #   `python3 -m venv` does not work, php-cli php-soap php-xml when `php` or its soap extension
 #   is missing, nodejs and npm when `node` or `npm` is missing, openjdk-17-jdk-headless when
-#   `javac` is missing, jaxws (wsimport; it brings libjaxws-java) when `wsimport` is missing;
+#   `javac` is missing, jaxws (wsimport; it brings libjaxws-java) when `wsimport` is missing,
+#   gsoap libgsoap-dev g++ pkg-config libssl-dev zlib1g-dev when wsdl2h, soapcpp2, gSOAP's
+#   headers or what builds its client (gsoap/build.sh) is missing;
 # - tests/interop/.venv with the pinned requirements.txt (zeep, suds-community, pytest);
 # - tests/interop/node/node_modules from package-lock.json (`npm ci`) when it is missing or
 #   older than the lock file.
@@ -52,6 +54,15 @@ command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 # The JAX-WS quickstart (docs/clients/jaxws.md): a JDK, and the RI's wsimport with its jars.
 command -v javac >/dev/null 2>&1 || need_apt+=(openjdk-17-jdk-headless)
 command -v wsimport >/dev/null 2>&1 || need_apt+=(jaxws)
+command -v wsdl2h >/dev/null 2>&1 && command -v soapcpp2 >/dev/null 2>&1 || need_apt+=(gsoap)
+[ -f /usr/include/stdsoap2.h ] || need_apt+=(libgsoap-dev)
+command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
+if command -v pkg-config >/dev/null 2>&1; then
+    pkg-config --exists openssl || need_apt+=(libssl-dev)
+    pkg-config --exists zlib || need_apt+=(zlib1g-dev)
+else
+    need_apt+=(pkg-config libssl-dev zlib1g-dev)
+fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
