@@ -1,5 +1,5 @@
 //! What every service shares: the types of `xsd/common.xsd` (fault details, money, paging),
-//! the clock, and rate limiting.
+//! the clock, rate limiting, and values swapped on reload.
 
 mod clock;
 mod faults;
@@ -7,6 +7,7 @@ mod money;
 mod names;
 mod paging;
 mod ratelimit;
+mod reloadable;
 
 pub use clock::now;
 pub use faults::{
@@ -18,6 +19,7 @@ pub use paging::{
     Cursor, CursorValue, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageTokenError, PageTokens, page_size,
 };
 pub use ratelimit::RateLimiter;
+pub use reloadable::Reloadable;
 
 use crate::xml::Namespace;
 

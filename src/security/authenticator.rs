@@ -17,7 +17,7 @@ use super::signer::ResponseSigner;
 use super::store::{CredentialStore, Credentials};
 use super::wsse::{self, PasswordType, SecurityHeader, Timestamp, UsernameToken, WSSE_NS};
 use super::{AuthMethod, Caller, Passwords, SecretKey, SecurityError, SessionRef};
-use crate::common::now;
+use crate::common::{Reloadable, now};
 use crate::dispatch::RequestContext;
 use crate::soap::HeaderTarget;
 use crate::users::UserStatus;
@@ -44,8 +44,8 @@ pub struct SecurityConfig {
     pub user_rate_limit: f64,
     pub user_rate_burst: u32,
     /// CAs that X.509 signing certificates must chain to; without them signed messages are
-    /// refused.
-    pub signature_trust: Option<Arc<X509Store>>,
+    /// refused. Replaced on SIGHUP.
+    pub signature_trust: Reloadable<Option<Arc<X509Store>>>,
     /// Signs the responses to signed requests; without it they go out unsigned.
     pub response_signer: Option<Arc<ResponseSigner>>,
 }
@@ -59,7 +59,7 @@ impl std::fmt::Debug for SecurityConfig {
             .field("secret_key", &self.secret_key)
             .field("hash_concurrency", &self.hash_concurrency)
             .field("user_rate_limit", &self.user_rate_limit)
-            .field("signature_trust", &self.signature_trust.is_some())
+            .field("signature_trust", &self.signature_trust.get().is_some())
             .field("response_signer", &self.response_signer.is_some())
             .finish()
     }
@@ -75,7 +75,7 @@ impl Default for SecurityConfig {
             hash_concurrency: 4,
             user_rate_limit: 0.0,
             user_rate_burst: 50,
-            signature_trust: None,
+            signature_trust: Reloadable::default(),
             response_signer: None,
         }
     }
@@ -370,7 +370,7 @@ impl Authenticator {
     /// Verifies an X.509 signature over the Body and the Timestamp (off the async threads:
     /// libxml2 documents are not Send) and maps the certificate's subject CN to its user.
     async fn signature(&self, document: &str) -> Result<Caller, SecurityError> {
-        let Some(store) = self.config.signature_trust.clone() else {
+        let Some(store) = self.config.signature_trust.get() else {
             return Err(SecurityError::InvalidSecurity(
                 "X.509 signatures are not accepted: the server has no signature CA configured"
                     .into(),
