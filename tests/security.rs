@@ -4,7 +4,6 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::Command;
 
 use base64::Engine;
@@ -689,76 +688,6 @@ async fn the_audit_trail_records_who_called_what_and_how_it_ended() {
     assert!(!rows.contains("password"), "{rows}");
 }
 
-/// A CA, a server certificate for 127.0.0.1 and a client certificate for `client_cn`, made
-/// with the openssl command.
-fn make_pki(dir: &Path, client_cn: &str) {
-    let openssl = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .output()
-            .expect("the openssl command runs");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
-    openssl(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=Soapstone Test CA",
-    ]);
-    for (name, cn) in [("server", "127.0.0.1"), ("client", client_cn)] {
-        openssl(&[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            &format!("{name}.key"),
-            "-out",
-            &format!("{name}.csr"),
-            "-subj",
-            &format!("/CN={cn}"),
-        ]);
-        let mut args = vec![
-            "x509",
-            "-req",
-            "-in",
-            &format!("{name}.csr"),
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            &format!("{name}.pem"),
-            "-days",
-            "2",
-        ]
-        .into_iter()
-        .map(str::to_string)
-        .collect::<Vec<_>>();
-        if name == "server" {
-            args.extend(["-extfile".to_string(), "san.ext".to_string()]);
-        }
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        openssl(&args);
-    }
-}
-
 /// curl's status code and body for `args` against `url`.
 fn curl(url: &str, args: &[&str]) -> (Option<u16>, String) {
     let out = Command::new("curl")
@@ -775,7 +704,7 @@ fn curl(url: &str, args: &[&str]) -> (Option<u16>, String) {
 #[tokio::test]
 async fn https_and_client_certificates_with_curl() {
     let pki = tempfile::tempdir().unwrap();
-    make_pki(pki.path(), ADMIN);
+    support::make_pki(pki.path(), ADMIN);
     let file = |name: &str| pki.path().join(name).to_str().unwrap().to_string();
     let server = Server::start_with(&[
         "--tls-cert",
@@ -818,7 +747,7 @@ async fn https_and_client_certificates_with_curl() {
     assert_eq!(code, None, "mTLS requires a client certificate");
     // A certificate from another CA is refused too.
     let other = tempfile::tempdir().unwrap();
-    make_pki(other.path(), ADMIN);
+    support::make_pki(other.path(), ADMIN);
     let other_file = |name: &str| other.path().join(name).to_str().unwrap().to_string();
     let (code, _) = curl(
         &server.url("/health"),
@@ -837,7 +766,7 @@ async fn https_and_client_certificates_with_curl() {
 #[tokio::test]
 async fn https_without_client_certificates_needs_message_credentials() {
     let pki = tempfile::tempdir().unwrap();
-    make_pki(pki.path(), "nobody");
+    support::make_pki(pki.path(), "nobody");
     let file = |name: &str| pki.path().join(name).to_str().unwrap().to_string();
     let server = Server::start_with(&[
         "--tls-cert",

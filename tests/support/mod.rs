@@ -537,3 +537,73 @@ pub fn create_user(username: &str, email: &str, roles: &[&str]) -> String {
         r#"<u:CreateUser xmlns:u="{USERS_NS}"><u:username>{username}</u:username><u:email>{email}</u:email>{roles}</u:CreateUser>"#
     )
 }
+
+/// A CA, a server certificate for 127.0.0.1 and a client certificate for `client_cn`, made
+/// with the openssl command.
+pub fn make_pki(dir: &Path, client_cn: &str) {
+    let openssl = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("the openssl command runs");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Soapstone Test CA",
+    ]);
+    for (name, cn) in [("server", "127.0.0.1"), ("client", client_cn)] {
+        openssl(&[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.csr"),
+            "-subj",
+            &format!("/CN={cn}"),
+        ]);
+        let mut args = vec![
+            "x509",
+            "-req",
+            "-in",
+            &format!("{name}.csr"),
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            &format!("{name}.pem"),
+            "-days",
+            "2",
+        ]
+        .into_iter()
+        .map(str::to_string)
+        .collect::<Vec<_>>();
+        if name == "server" {
+            args.extend(["-extfile".to_string(), "san.ext".to_string()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        openssl(&args);
+    }
+}
