@@ -21,7 +21,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve every service over HTTP until SIGTERM or SIGINT.
+    /// Serve every service over HTTP until SIGTERM or SIGINT; SIGHUP reloads the TLS
+    /// certificate, the signature CA and the log level.
     Serve(SettingsArgs),
     /// Create or upgrade the database schema, then exit.
     Migrate(DbArgs),
@@ -144,6 +145,10 @@ pub struct SettingsArgs {
     /// Log lines as human-readable text or JSON [default: human].
     #[arg(long, env = "SOAPSTONE_LOG_FORMAT", value_parser = ["human", "json"])]
     pub log_format: Option<String>,
+    /// Log filter: a level (error, warn, info, debug, trace) or EnvFilter directives such as
+    /// info,soapstone::access=warn [default: RUST_LOG, else info].
+    #[arg(long, env = "SOAPSTONE_LOG_LEVEL")]
+    pub log_level: Option<String>,
     /// Largest request body in bytes, after inflating gzip/deflate [default: 16777216].
     #[arg(long, env = "SOAPSTONE_MAX_BODY")]
     pub max_body: Option<usize>,
@@ -245,6 +250,7 @@ impl SettingsArgs {
             durability: self.durability.clone(),
             bench: self.bench,
             log_format: self.log_format.clone(),
+            log_level: self.log_level.clone(),
             max_body: self.max_body,
             max_connections: self.max_connections,
             max_in_flight: self.max_in_flight,

@@ -21,6 +21,7 @@ pub struct Layer {
     pub durability: Option<String>,
     pub bench: Option<bool>,
     pub log_format: Option<String>,
+    pub log_level: Option<String>,
     pub max_body: Option<usize>,
     pub max_connections: Option<usize>,
     pub max_in_flight: Option<usize>,
@@ -59,6 +60,7 @@ impl Layer {
             durability: self.durability.or(lower.durability),
             bench: self.bench.or(lower.bench),
             log_format: self.log_format.or(lower.log_format),
+            log_level: self.log_level.or(lower.log_level),
             max_body: self.max_body.or(lower.max_body),
             max_connections: self.max_connections.or(lower.max_connections),
             max_in_flight: self.max_in_flight.or(lower.max_in_flight),
@@ -91,7 +93,8 @@ impl Layer {
         }
     }
 
-    /// The defaults, as a layer (what `config check` prints for unset keys).
+    /// The defaults, as a layer (what `config check` prints for unset keys); `log_level` is
+    /// `RUST_LOG` when that is set.
     pub fn defaults() -> Layer {
         Layer {
             listen: Some("127.0.0.1:8080".into()),
@@ -99,6 +102,12 @@ impl Layer {
             durability: Some("full".into()),
             bench: Some(true),
             log_format: Some("human".into()),
+            log_level: Some(
+                std::env::var("RUST_LOG")
+                    .ok()
+                    .filter(|v| !v.trim().is_empty())
+                    .unwrap_or_else(|| "info".into()),
+            ),
             max_body: Some(16 * 1024 * 1024),
             max_connections: Some(1024),
             max_in_flight: Some(512),
@@ -145,6 +154,8 @@ pub struct Settings {
     pub durability: Durability,
     pub bench: bool,
     pub log_format: LogFormat,
+    /// EnvFilter directives, e.g. `info` or `info,soapstone::access=warn`.
+    pub log_level: String,
     pub max_body: usize,
     pub max_connections: usize,
     pub max_in_flight: usize,
@@ -271,6 +282,15 @@ impl Settings {
                 ));
             }
         };
+        let log_level = layer.log_level.unwrap_or_default();
+        if crate::logging::filter(&log_level).is_err() {
+            return Err(invalid(
+                "log_level",
+                log_level,
+                "must be a level (error, warn, info, debug, trace) or EnvFilter directives \
+                 such as info,soapstone::access=warn",
+            ));
+        }
         let positive = |key: &'static str, value: Option<usize>| match value {
             Some(v) if v > 0 => Ok(v),
             v => Err(invalid(key, format!("{v:?}"), "must be at least 1")),
@@ -401,6 +421,7 @@ impl Settings {
             durability,
             bench: layer.bench.unwrap_or(true),
             log_format,
+            log_level,
             max_body: positive("max_body", layer.max_body)?,
             max_connections: positive("max_connections", layer.max_connections)?,
             max_in_flight: positive("max_in_flight", layer.max_in_flight)?,
@@ -423,7 +444,12 @@ impl Settings {
     /// The settings as TOML, every key spelled out but the secret key, which is never
     /// printed (what `config check` prints).
     pub fn to_toml(&self) -> String {
-        let layer = Layer {
+        toml::to_string(&self.to_layer()).unwrap_or_default()
+    }
+
+    /// The settings as a layer with every key set but the secret key.
+    pub fn to_layer(&self) -> Layer {
+        Layer {
             listen: Some(self.listen.to_string()),
             db: Some(self.db.clone()),
             durability: Some(
@@ -441,6 +467,7 @@ impl Settings {
                 }
                 .into(),
             ),
+            log_level: Some(self.log_level.clone()),
             max_body: Some(self.max_body),
             max_connections: Some(self.max_connections),
             max_in_flight: Some(self.max_in_flight),
@@ -468,8 +495,7 @@ impl Settings {
             auth_failure_limit: Some(self.auth_failure_limit),
             auth_backoff: Some(self.auth_backoff.as_secs_f64()),
             auth_backoff_max: Some(self.auth_backoff_max.as_secs_f64()),
-        };
-        toml::to_string(&layer).unwrap_or_default()
+        }
     }
 }
 
@@ -520,6 +546,7 @@ mod tests {
         assert!(bad("listen = \"nowhere\"").contains("listen"));
         assert!(bad("durability = \"sometimes\"").contains("durability"));
         assert!(bad("max_in_flight = 0").contains("max_in_flight"));
+        assert!(bad("log_level = \"info,soapstone=loud\"").contains("log_level"));
         assert!(bad("body_timeout = -1.0").contains("body_timeout"));
         assert!(bad("rate_limit = 5.0\nrate_burst = 0").contains("rate_burst"));
         assert!(bad("tls_cert = \"c.pem\"").contains("tls_key"));

@@ -8,10 +8,13 @@ use std::process::ExitCode;
 use clap::Parser;
 use soapstone::accounts::{add_user, read_secret_line, set_digest_secret};
 use soapstone::app::{AppConfig, build};
-use soapstone::binding::{ProxyTrust, ServerOptions, Tls, serve};
+use soapstone::binding::{ProxyTrust, ServerOptions, serve};
 use soapstone::cli::{Cli, Command, ConfigCommand, DbArgs, SeedArgs, UserCommand};
+use soapstone::common::Reloadable;
 use soapstone::config::{Layer, LogFormat, Settings, read_file};
 use soapstone::db::{Database, DbOptions, backup, restore};
+use soapstone::logging::{self, LogFilter};
+use soapstone::reload::{self, Reloader};
 use soapstone::security::signer::ResponseSigner;
 use soapstone::security::{SecretKey, ThrottleConfig};
 use soapstone::seed::{SeedCounts, seed};
@@ -24,13 +27,25 @@ fn main() -> ExitCode {
         Err(e) => return fail(&e.to_string(), 2),
     };
     let result = match cli.command {
-        Command::Serve(args) => match Settings::from_layer(args.layer().over(file)) {
-            Ok(settings) => {
-                init_logging(settings.log_format);
-                run_server(settings)
-            }
-            Err(e) => return fail(&e.to_string(), 2),
-        },
+        Command::Serve(args) => {
+            let flags = args.layer();
+            let settings = match Settings::from_layer(flags.clone().over(file)) {
+                Ok(settings) => settings,
+                Err(e) => return fail(&e.to_string(), 2),
+            };
+            let log = match logging::filter(&settings.log_level) {
+                Ok(filter) => logging::init(settings.log_format, filter),
+                Err(e) => return fail(&e.to_string(), 2),
+            };
+            run_server(
+                settings,
+                Started {
+                    file: cli.config,
+                    flags,
+                    log,
+                },
+            )
+        }
         Command::Config(ConfigCommand::Check(args)) => {
             return match Settings::from_layer(args.layer().over(file)) {
                 Ok(settings) => {
@@ -123,15 +138,10 @@ fn database(args: &DbArgs, file: &Layer) -> PathBuf {
         .unwrap_or_default()
 }
 
+/// Logging for the commands other than `serve`: filtered by `RUST_LOG`, else `info`.
 fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Human => builder.with_ansi(std::io::stderr().is_terminal()).init(),
-        LogFormat::Json => builder.json().flatten_event(true).init(),
-    }
+    logging::init(format, filter);
 }
 
 /// Runs `future` to completion on a small runtime of its own.
@@ -164,7 +174,14 @@ fn run_seed(args: &SeedArgs, file: &Layer) -> Result<(), String> {
     Ok(())
 }
 
-fn run_server(settings: Settings) -> Result<(), String> {
+/// How `serve` was started: what a reload reads again, and the logger it may change.
+struct Started {
+    file: Option<PathBuf>,
+    flags: Layer,
+    log: LogFilter,
+}
+
+fn run_server(settings: Settings, started: Started) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -195,13 +212,10 @@ fn run_server(settings: Settings) -> Result<(), String> {
         };
         config.proxies = ProxyTrust::new(&settings.trusted_proxies, settings.public_url.clone())
             .map_err(|e| e.to_string())?;
-        if let Some(ca) = &settings.signature_ca {
-            let pem = std::fs::read(ca)
-                .map_err(|e| format!("cannot read the signature CA {}: {e}", ca.display()))?;
-            let store = soapstone::security::signature::trust_store(&pem)
-                .map_err(|e| format!("the signature CA {} is not usable: {e}", ca.display()))?;
-            config.security.signature_trust = Some(std::sync::Arc::new(store));
-        }
+        let signature_trust = Reloadable::new(
+            reload::signature_trust(settings.signature_ca.as_deref()).map_err(|e| e.to_string())?,
+        );
+        config.security.signature_trust = signature_trust.clone();
         if let Some(files) = &settings.signature_signer {
             let read = |path: &std::path::Path| {
                 std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
@@ -219,15 +233,17 @@ fn run_server(settings: Settings) -> Result<(), String> {
             header_read_timeout: settings.header_timeout,
             max_connections: settings.max_connections,
             compress_min_bytes: settings.compress_min_bytes,
-            tls: match &settings.tls {
-                Some(files) => Some(
-                    Tls::from_files(&files.cert, &files.key, files.client_ca.as_deref())
-                        .map_err(|e| e.to_string())?,
-                ),
-                None => None,
-            },
+            tls: reload::tls(settings.tls.as_ref()).map_err(|e| e.to_string())?,
             ..ServerOptions::default()
         };
+        reload_on_hangup(Reloader {
+            file: started.file,
+            flags: started.flags,
+            running: settings.clone(),
+            tls: options.tls.clone(),
+            signature_trust,
+            log: started.log,
+        })?;
         let app = build(&config).await.map_err(|e| e.to_string())?;
         let listener = tokio::net::TcpListener::bind(settings.listen)
             .await
@@ -246,6 +262,36 @@ fn run_server(settings: Settings) -> Result<(), String> {
         tracing::info!("stopped");
         Ok(())
     })
+}
+
+/// Reloads the configuration on every SIGHUP (unix), off the async threads; the handler is
+/// installed before the database opens, so SIGHUP does not end the process once it is serving.
+fn reload_on_hangup(reloader: Reloader) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        let mut hangup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+            .map_err(|e| format!("cannot watch SIGHUP: {e}"))?;
+        tokio::spawn(async move {
+            let mut reloader = reloader;
+            while hangup.recv().await.is_some() {
+                tracing::info!("SIGHUP: reloading the configuration");
+                let reloaded = tokio::task::spawn_blocking(move || {
+                    reloader.reload();
+                    reloader
+                });
+                match reloaded.await {
+                    Ok(next) => reloader = next,
+                    Err(e) => {
+                        tracing::error!(error = %e, "the reload failed; SIGHUP is ignored from now on");
+                        return;
+                    }
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    drop(reloader);
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -685,7 +685,7 @@ fn curl(url: &str, args: &[&str]) -> (Option<u16>, String) {
 #[tokio::test]
 async fn https_and_client_certificates_with_curl() {
     let pki = tempfile::tempdir().unwrap();
-    make_pki(pki.path(), ADMIN);
+    support::make_pki(pki.path(), ADMIN);
     let file = |name: &str| pki.path().join(name).to_str().unwrap().to_string();
     let server = Server::start_with(&[
         "--tls-cert",
@@ -728,7 +728,7 @@ async fn https_and_client_certificates_with_curl() {
     assert_eq!(code, None, "mTLS requires a client certificate");
     // A certificate from another CA is refused too.
     let other = tempfile::tempdir().unwrap();
-    make_pki(other.path(), ADMIN);
+    support::make_pki(other.path(), ADMIN);
     let other_file = |name: &str| other.path().join(name).to_str().unwrap().to_string();
     let (code, _) = curl(
         &server.url("/health"),
@@ -747,7 +747,7 @@ async fn https_and_client_certificates_with_curl() {
 #[tokio::test]
 async fn https_without_client_certificates_needs_message_credentials() {
     let pki = tempfile::tempdir().unwrap();
-    make_pki(pki.path(), "nobody");
+    support::make_pki(pki.path(), "nobody");
     let file = |name: &str| pki.path().join(name).to_str().unwrap().to_string();
     let server = Server::start_with(&[
         "--tls-cert",

@@ -1,6 +1,7 @@
 //! HTTPS through openssl (tokio-openssl): the acceptor built from PEM files, the handshake,
 //! and — with a client CA configured (mTLS) — the user named by the verified client
-//! certificate's subject CN.
+//! certificate's subject CN. The acceptor can be replaced while serving (SIGHUP): new
+//! connections get the new one, open connections keep theirs.
 
 use std::path::Path;
 use std::pin::Pin;
@@ -11,6 +12,8 @@ use openssl::ssl::{Ssl, SslAcceptor, SslFiletype, SslMethod, SslVerifyMode};
 use openssl::x509::X509Name;
 use tokio::net::TcpStream;
 use tokio_openssl::SslStream;
+
+use crate::common::Reloadable;
 
 /// Why TLS could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +34,7 @@ fn failed(what: impl Into<String>) -> impl FnOnce(openssl::error::ErrorStack) ->
 /// The server side of TLS, shared by every connection.
 #[derive(Clone)]
 pub struct Tls {
-    acceptor: Arc<SslAcceptor>,
+    acceptor: Reloadable<Arc<SslAcceptor>>,
 }
 
 impl std::fmt::Debug for Tls {
@@ -67,8 +70,14 @@ impl Tls {
             builder.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
         }
         Ok(Tls {
-            acceptor: Arc::new(builder.build()),
+            acceptor: Reloadable::new(Arc::new(builder.build())),
         })
+    }
+
+    /// From now on, handshakes of new connections use `next`'s certificate, key and client
+    /// CAs (in this value and every clone of it).
+    pub fn replace(&self, next: &Tls) {
+        self.acceptor.set(next.acceptor.get());
     }
 
     /// Runs the handshake on `tcp`; the stream and the subject CN of the client's verified
@@ -77,7 +86,8 @@ impl Tls {
         &self,
         tcp: TcpStream,
     ) -> Result<(SslStream<TcpStream>, Option<Arc<str>>), String> {
-        let ssl = Ssl::new(self.acceptor.context()).map_err(|e| e.to_string())?;
+        let acceptor = self.acceptor.get();
+        let ssl = Ssl::new(acceptor.context()).map_err(|e| e.to_string())?;
         let mut stream = SslStream::new(ssl, tcp).map_err(|e| e.to_string())?;
         Pin::new(&mut stream)
             .accept()

@@ -1,5 +1,5 @@
 //! What every service shares: the types of `xsd/common.xsd` (fault details, money, paging),
-//! the clock, rate limiting, and where a request came from.
+//! the clock, rate limiting, where a request came from, and values swapped on reload.
 
 mod client;
 mod clock;
@@ -8,6 +8,7 @@ mod money;
 mod names;
 mod paging;
 mod ratelimit;
+mod reloadable;
 
 pub use client::{Client, Transport};
 pub use clock::now;
@@ -20,6 +21,7 @@ pub use paging::{
     Cursor, CursorValue, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, PageTokenError, PageTokens, page_size,
 };
 pub use ratelimit::RateLimiter;
+pub use reloadable::Reloadable;
 
 use crate::xml::Namespace;
 

@@ -23,8 +23,7 @@ use super::store::{CredentialStore, Credentials};
 use super::throttle::{Throttle, ThrottleConfig};
 use super::wsse::{self, PasswordType, SecurityHeader, Timestamp, UsernameToken, WSSE_NS};
 use super::{AuthMethod, Caller, Passwords, SecretKey, SecurityError, SessionRef};
-use crate::common::Client;
-use crate::common::now;
+use crate::common::{Client, Reloadable, now};
 use crate::dispatch::RequestContext;
 use crate::soap::HeaderTarget;
 use crate::users::UserStatus;
@@ -56,8 +55,8 @@ pub struct SecurityConfig {
     pub user_rate_limit: f64,
     pub user_rate_burst: u32,
     /// CAs that X.509 signing certificates must chain to; without them signed messages are
-    /// refused.
-    pub signature_trust: Option<Arc<X509Store>>,
+    /// refused. Replaced on SIGHUP.
+    pub signature_trust: Reloadable<Option<Arc<X509Store>>>,
     /// Signs the responses to signed requests; without it they go out unsigned.
     pub response_signer: Option<Arc<ResponseSigner>>,
 }
@@ -73,7 +72,7 @@ impl std::fmt::Debug for SecurityConfig {
             .field("secret_key", &self.secret_key)
             .field("hash_concurrency", &self.hash_concurrency)
             .field("user_rate_limit", &self.user_rate_limit)
-            .field("signature_trust", &self.signature_trust.is_some())
+            .field("signature_trust", &self.signature_trust.get().is_some())
             .field("response_signer", &self.response_signer.is_some())
             .finish()
     }
@@ -91,7 +90,7 @@ impl Default for SecurityConfig {
             hash_concurrency: 4,
             user_rate_limit: 0.0,
             user_rate_burst: 50,
-            signature_trust: None,
+            signature_trust: Reloadable::default(),
             response_signer: None,
         }
     }
@@ -484,7 +483,7 @@ impl Authenticator {
                 "a signed message needs a signed wsu:Timestamp with a Created".into(),
             ));
         };
-        let Some(store) = self.config.signature_trust.clone() else {
+        let Some(store) = self.config.signature_trust.get() else {
             return Err(SecurityError::InvalidSecurity(
                 "X.509 signatures are not accepted: the server has no signature CA configured"
                     .into(),

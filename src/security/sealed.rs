@@ -30,6 +30,15 @@ impl fmt::Debug for SecretKey {
     }
 }
 
+/// Compared in constant time.
+impl PartialEq for SecretKey {
+    fn eq(&self, other: &Self) -> bool {
+        openssl::memcmp::eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for SecretKey {}
+
 impl SecretKey {
     /// Parses 64 hex digits.
     pub fn from_hex(text: &str) -> Result<Self, SealError> {
