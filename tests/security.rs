@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD;
 use support::{
     ADMIN, ADMIN_DIGEST_SECRET, ADMIN_PASSWORD, CATALOG_NS, COMMON_NS, ORDERS_NS, Reply,
     SECURITY_NS, SOAP11, Server, Svc, USERS_NS, WSSE_NS, WSU_NS, assert_wsse, env11_with,
-    env12_with, make_pki, session_header, wsse_text,
+    env12_with, session_header, wsse_text,
 };
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
