@@ -264,7 +264,21 @@ async fn a_backup_taken_under_write_load_holds_every_earlier_acknowledged_write(
             }
         }));
     }
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Wait for a count of acknowledged writes, not for a time: a loaded machine is slower.
+    let acknowledged_count = |at_least: usize| {
+        let acknowledged = acknowledged.clone();
+        async move {
+            let deadline = std::time::Instant::now() + Duration::from_secs(120);
+            while acknowledged.lock().unwrap().len() < at_least {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "fewer than {at_least} writes were acknowledged in 120 s"
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+    acknowledged_count(20).await;
     let before_backup: Vec<String> = acknowledged.lock().unwrap().clone();
     let out = server.dir.path().join("backup.db");
     let (ok, text) = tokio::task::spawn_blocking({
@@ -282,16 +296,12 @@ async fn a_backup_taken_under_write_load_holds_every_earlier_acknowledged_write(
     .await
     .unwrap();
     assert!(ok, "{text}");
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // Writes go on after the backup too (the server kept serving them).
+    acknowledged_count(before_backup.len() + 20).await;
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     for writer in writers {
         writer.await.unwrap();
     }
-    assert!(
-        before_backup.len() > 10,
-        "writes were going on: {}",
-        before_backup.len()
-    );
 
     let copy = rusqlite::Connection::open(&out).unwrap();
     let check: String = copy
