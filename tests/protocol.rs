@@ -314,6 +314,118 @@ async fn hostile_or_broken_envelopes_get_client_faults() {
         .assert_ok11();
 }
 
+/// A SOAP 1.2 envelope authenticated as the admin, with `attrs` added to the start tags of the
+/// Envelope, the Header, the Body and the GetUser element (in that order).
+fn get_user12_with(attrs: [&str; 4]) -> String {
+    let [envelope, header, body, op] = attrs;
+    let auth = support::wsse_text(support::ADMIN, support::ADMIN_PASSWORD);
+    format!(
+        r#"<env:Envelope xmlns:env="{SOAP12}"{envelope}><env:Header{header}>{auth}</env:Header><env:Body{body}><u:GetUser xmlns:u="{USERS_NS}"{op}><u:id>1</u:id></u:GetUser></env:Body></env:Envelope>"#
+    )
+}
+
+/// The SOAP 1.1 form of [`get_user12_with`].
+fn get_user11_with(attrs: [&str; 4]) -> String {
+    get_user12_with(attrs)
+        .replace(SOAP12, SOAP11)
+        .replace("env:", "soap:")
+        .replace("xmlns:env=", "xmlns:soap=")
+}
+
+#[tokio::test]
+async fn soap12_processing_model_edges_are_sender_or_data_encoding_faults() {
+    let server = Server::start();
+    let none = r#" env:encodingStyle="http://www.w3.org/2003/05/soap-envelope/encoding/none""#;
+    let sender = [
+        (
+            [none, "", "", ""],
+            "encodingStyle is not allowed on the Envelope",
+        ),
+        (
+            ["", none, "", ""],
+            "encodingStyle is not allowed on the Header",
+        ),
+        (
+            ["", "", none, ""],
+            "encodingStyle is not allowed on the Body",
+        ),
+        (
+            [r#" version="1.2""#, "", "", ""],
+            "'version' has no namespace",
+        ),
+        (["", r#" id="h""#, "", ""], "'id' has no namespace"),
+        (["", "", r#" id="b""#, ""], "'id' has no namespace"),
+    ];
+    for (attrs, reason) in sender {
+        let reply = server.soap12(None, &get_user12_with(attrs)).await;
+        reply.assert_fault12("Sender");
+        assert!(reply.reason().contains(reason), "{reason}: {}", reply.body);
+    }
+    let poison = r#" env:encodingStyle="http://example.org/PoisonEncoding""#;
+    let reply = server
+        .soap12(None, &get_user12_with(["", "", "", poison]))
+        .await;
+    reply.assert_fault12("DataEncodingUnknown");
+    assert!(
+        reply.reason().contains("http://example.org/PoisonEncoding"),
+        "{}",
+        reply.body
+    );
+    // A SOAP 1.2 envelope sent as text/xml is refused in SOAP 1.1, where the code is Client.
+    server
+        .soap11(None, &get_user12_with(["", "", "", poison]))
+        .await
+        .assert_fault11("Client");
+    // "No encoding", qualified foreign attributes and namespace declarations are fine.
+    let foreign = r#" xmlns:f="urn:f" f:trace="on""#;
+    let reply = server
+        .soap12(None, &get_user12_with([foreign, foreign, foreign, none]))
+        .await;
+    reply.assert_ok12();
+    assert_eq!(reply.text(USERS_NS, "username"), "admin");
+}
+
+#[tokio::test]
+async fn soap11_forbidden_attributes_are_client_faults() {
+    let server = Server::start();
+    let encoded = r#" env:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/""#;
+    let cases = [
+        (
+            [encoded, "", "", ""],
+            "encodingStyle is not allowed on the Envelope",
+        ),
+        (
+            ["", encoded, "", ""],
+            "encodingStyle is not allowed on the Header",
+        ),
+        (
+            ["", "", encoded, ""],
+            "encodingStyle is not allowed on the Body",
+        ),
+        (
+            ["", "", "", encoded],
+            "encodingStyle is not allowed on the operation element",
+        ),
+        (
+            [r#" version="1.1""#, "", "", ""],
+            "'version' has no namespace",
+        ),
+        (["", r#" id="h""#, "", ""], "'id' has no namespace"),
+        (["", "", r#" id="b""#, ""], "'id' has no namespace"),
+    ];
+    for (attrs, reason) in cases {
+        let reply = server.soap11(None, &get_user11_with(attrs)).await;
+        reply.assert_fault11("Client");
+        assert!(reply.reason().contains(reason), "{reason}: {}", reply.body);
+    }
+    let foreign = r#" xmlns:f="urn:f" f:trace="on""#;
+    let reply = server
+        .soap11(None, &get_user11_with([foreign, foreign, foreign, foreign]))
+        .await;
+    reply.assert_ok11();
+    assert_eq!(reply.text(USERS_NS, "username"), "admin");
+}
+
 #[tokio::test]
 async fn http_errors_for_requests_that_are_not_soap() {
     let server = Server::start();
