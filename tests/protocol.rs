@@ -5,7 +5,8 @@
 mod support;
 
 use support::{
-    COMMON_NS, SOAP11, SOAP12, Server, USERS_NS, action, create_user, env11, env12, validate,
+    CATALOG_NS, COMMON_NS, ORDERS_NS, SECURITY_NS, SOAP11, SOAP12, Server, USERS_NS, action,
+    create_user, env11, env12, validate,
 };
 
 fn get_user(id: &str) -> String {
@@ -75,6 +76,69 @@ async fn soap_action_forms_clients_use() {
         .soap12(Some("urn:something-else"), &body12)
         .await
         .assert_fault12("Sender");
+}
+
+/// For each service: its path, a request the admin can make without preparing data, the
+/// WS-Addressing default action of that operation, and the default action of another one.
+fn default_action_cases() -> [(&'static str, String, &'static str, &'static str); 4] {
+    [
+        (
+            "/services/UserService",
+            get_user("1"),
+            "http://soapstone.dev/wsdl/users/v1/UserServicePortType/GetUser",
+            "http://soapstone.dev/wsdl/users/v1/UserServicePortType/DeleteUser",
+        ),
+        (
+            "/services/CatalogService",
+            format!(r#"<c:SearchProducts xmlns:c="{CATALOG_NS}"/>"#),
+            "http://soapstone.dev/wsdl/catalog/v1/CatalogServicePortType/SearchProducts",
+            "http://soapstone.dev/wsdl/catalog/v1/CatalogServicePortType/CreateProduct",
+        ),
+        (
+            "/services/OrderService",
+            format!(r#"<o:ListOrders xmlns:o="{ORDERS_NS}"/>"#),
+            "http://soapstone.dev/wsdl/orders/v1/OrderServicePortType/ListOrders",
+            "http://soapstone.dev/wsdl/orders/v1/OrderServicePortType/PlaceOrder",
+        ),
+        (
+            "/services/AuthService",
+            format!(r#"<s:WhoAmI xmlns:s="{SECURITY_NS}"/>"#),
+            "http://soapstone.dev/wsdl/auth/v1/AuthServicePortType/WhoAmI",
+            "http://soapstone.dev/wsdl/auth/v1/AuthServicePortType/Logout",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn ws_addressing_default_actions_are_accepted_for_their_own_operation_only() {
+    let server = Server::start();
+    let ct12 = |action: &str| format!("application/soap+xml; charset=utf-8; action=\"{action}\"");
+    let ct11 = "text/xml; charset=utf-8";
+    for (path, body, default, other) in default_action_cases() {
+        // gSOAP's form and the spec's default input name ({operation}Request), both versions.
+        for action in [default.to_string(), format!("{default}Request")] {
+            server
+                .post(path, &ct12(&action), &[], &env12(&body))
+                .await
+                .assert_ok12();
+            let quoted = format!("\"{action}\"");
+            server
+                .post(path, ct11, &[("SOAPAction", &quoted)], &env11(&body))
+                .await
+                .assert_ok11();
+        }
+        // Another operation's default action, or a name that is no input's, is refused.
+        for action in [other.to_string(), format!("{default}Response")] {
+            let reply = server.post(path, &ct12(&action), &[], &env12(&body)).await;
+            reply.assert_fault12("Sender");
+            assert!(reply.reason().contains("does not match"), "{}", reply.body);
+            let quoted = format!("\"{action}\"");
+            server
+                .post(path, ct11, &[("SOAPAction", &quoted)], &env11(&body))
+                .await
+                .assert_fault11("Client");
+        }
+    }
 }
 
 #[tokio::test]

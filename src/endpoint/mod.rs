@@ -18,6 +18,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use futures_util::FutureExt;
 
+use crate::contract::DefaultActions;
 use crate::dispatch::{PreparedCall, RequestContext, SoapService};
 use crate::security::Caller;
 use crate::soap::{
@@ -64,6 +65,7 @@ pub struct Endpoint {
     understood: Vec<QName>,
     deadline: Duration,
     guard: Option<Arc<dyn Guard>>,
+    default_actions: DefaultActions,
 }
 
 struct Prepared {
@@ -96,6 +98,7 @@ impl Endpoint {
             understood: Vec::new(),
             deadline: Duration::from_secs(30),
             guard: None,
+            default_actions: DefaultActions::default(),
         }
     }
 
@@ -103,6 +106,13 @@ impl Endpoint {
     /// already handed to the database writer still completes).
     pub fn with_deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
+        self
+    }
+
+    /// Also accepts the WS-Addressing default action of an operation's input (what gSOAP sends
+    /// when the binding does not require the SOAPAction) besides its own SOAPAction.
+    pub fn with_default_actions(mut self, actions: DefaultActions) -> Self {
+        self.default_actions = actions;
         self
     }
 
@@ -289,6 +299,7 @@ impl Endpoint {
         let operation = info.name;
         if let Some(action) = request.action.as_deref().filter(|a| !a.is_empty())
             && action != info.action
+            && !self.default_actions.accepts(operation, action)
         {
             return Err(refuse(
                 version,
