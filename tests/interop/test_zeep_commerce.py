@@ -291,7 +291,7 @@ def test_get_product(catalog):
     got = catalog.GetProduct(sku=created.sku)
 
     assert got == created
-    assert got.tag == ["a-tag", "b-tag"]
+    assert got.tag == ["b-tag", "a-tag"]  # in the order sent
     assert_money(got.unitPrice, "7.25")
 
 
