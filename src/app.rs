@@ -223,10 +223,14 @@ fn mount(
     wsdl: &'static str,
     config: &AppConfig,
 ) -> Result<Mount, ContractError> {
+    let contract = Contract::new(path, wsdl_name, wsdl)?;
+    let endpoint = Endpoint::new(service, config.limits.clone())
+        .with_deadline(config.deadline)
+        .with_default_actions(contract.default_actions().clone());
     Ok(Mount {
         docs: service_docs(wsdl),
-        contract: Contract::new(path, wsdl_name, wsdl)?,
-        endpoint: Endpoint::new(service, config.limits.clone()).with_deadline(config.deadline),
+        contract,
+        endpoint,
         path: path.to_string(),
     })
 }

@@ -172,11 +172,11 @@ pub fn seed(path: &Path, counts: SeedCounts, progress: bool) -> Result<Seeded, D
         ])?;
         let id = tx.last_insert_rowid();
         let mut link = tx.prepare_cached(
-            "INSERT OR IGNORE INTO product_tags (product_id, tag_id) VALUES (?1, ?2)",
+            "INSERT OR IGNORE INTO product_tags (product_id, tag_id, position) VALUES (?1, ?2, ?3)",
         )?;
-        for _ in 0..rng.random_range(0..3) {
+        for position in 0..rng.random_range(0..3i64) {
             if let Some(tag) = tag_ids.choose(&mut rng) {
-                link.execute(params![id, tag])?;
+                link.execute(params![id, tag, position])?;
             }
         }
         Ok(())

@@ -136,7 +136,7 @@ async fn catalog_rules_and_faults() {
         )
         .await;
     reply.assert_ok11();
-    assert_eq!(reply.texts(CATALOG_NS, "tag"), vec!["a", "b"]);
+    assert_eq!(reply.texts(CATALOG_NS, "tag"), vec!["b", "a"]);
     let reply = server
         .call(
             Svc::Catalog,
@@ -148,6 +148,51 @@ async fn catalog_rules_and_faults() {
     assert!(reply.texts(CATALOG_NS, "description").is_empty());
     assert!(reply.texts(CATALOG_NS, "tag").is_empty());
     assert_eq!(reply.text(CATALOG_NS, "unitPrice"), "0.10");
+}
+
+#[tokio::test]
+async fn tags_keep_the_order_sent_in_storage_and_on_the_wire() {
+    let server = Server::start();
+    let tags = |reply: &Reply| reply.texts(CATALOG_NS, "tag");
+    let reply = server
+        .call(
+            Svc::Catalog,
+            "CreateProduct",
+            "<p:sku>ORDER-1</p:sku><p:name>Order</p:name><p:unitPrice>1.00</p:unitPrice>\
+             <p:currency>EUR</p:currency><p:stock>1</p:stock>\
+             <p:tag>red</p:tag><p:tag>blue</p:tag><p:tag>red</p:tag>",
+        )
+        .await;
+    reply.assert_ok11();
+    assert_eq!(
+        tags(&reply),
+        vec!["red", "blue"],
+        "the first of a repeated tag stays"
+    );
+    let get = "<p:sku>ORDER-1</p:sku>";
+    let reply = server.call(Svc::Catalog, "GetProduct", get).await;
+    reply.assert_ok11();
+    assert_eq!(tags(&reply), vec!["red", "blue"]);
+    let reply = server
+        .call(
+            Svc::Catalog,
+            "UpdateProduct",
+            "<p:sku>ORDER-1</p:sku><p:tags><p:tag>zinc</p:tag><p:tag>blue</p:tag><p:tag>amber</p:tag></p:tags>",
+        )
+        .await;
+    reply.assert_ok11();
+    assert_eq!(tags(&reply), vec!["zinc", "blue", "amber"]);
+    // Read back from the database by a new process (no cache), also in a search.
+    let (_, dir) = server.stop();
+    let server = Server::start_in(dir);
+    let reply = server.call(Svc::Catalog, "GetProduct", get).await;
+    reply.assert_ok11();
+    assert_eq!(tags(&reply), vec!["zinc", "blue", "amber"]);
+    let reply = server
+        .call(Svc::Catalog, "SearchProducts", "<p:tag>blue</p:tag>")
+        .await;
+    reply.assert_ok11();
+    assert_eq!(tags(&reply), vec!["zinc", "blue", "amber"]);
 }
 
 async fn product_raw(server: &Server, inner: &str) -> Reply {

@@ -5,7 +5,8 @@
 mod support;
 
 use support::{
-    COMMON_NS, SOAP11, SOAP12, Server, USERS_NS, action, create_user, env11, env12, validate,
+    CATALOG_NS, COMMON_NS, ORDERS_NS, SECURITY_NS, SOAP11, SOAP12, Server, USERS_NS, action,
+    create_user, env11, env12, validate,
 };
 
 fn get_user(id: &str) -> String {
@@ -75,6 +76,69 @@ async fn soap_action_forms_clients_use() {
         .soap12(Some("urn:something-else"), &body12)
         .await
         .assert_fault12("Sender");
+}
+
+/// For each service: its path, a request the admin can make without preparing data, the
+/// WS-Addressing default action of that operation, and the default action of another one.
+fn default_action_cases() -> [(&'static str, String, &'static str, &'static str); 4] {
+    [
+        (
+            "/services/UserService",
+            get_user("1"),
+            "http://soapstone.dev/wsdl/users/v1/UserServicePortType/GetUser",
+            "http://soapstone.dev/wsdl/users/v1/UserServicePortType/DeleteUser",
+        ),
+        (
+            "/services/CatalogService",
+            format!(r#"<c:SearchProducts xmlns:c="{CATALOG_NS}"/>"#),
+            "http://soapstone.dev/wsdl/catalog/v1/CatalogServicePortType/SearchProducts",
+            "http://soapstone.dev/wsdl/catalog/v1/CatalogServicePortType/CreateProduct",
+        ),
+        (
+            "/services/OrderService",
+            format!(r#"<o:ListOrders xmlns:o="{ORDERS_NS}"/>"#),
+            "http://soapstone.dev/wsdl/orders/v1/OrderServicePortType/ListOrders",
+            "http://soapstone.dev/wsdl/orders/v1/OrderServicePortType/PlaceOrder",
+        ),
+        (
+            "/services/AuthService",
+            format!(r#"<s:WhoAmI xmlns:s="{SECURITY_NS}"/>"#),
+            "http://soapstone.dev/wsdl/auth/v1/AuthServicePortType/WhoAmI",
+            "http://soapstone.dev/wsdl/auth/v1/AuthServicePortType/Logout",
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn ws_addressing_default_actions_are_accepted_for_their_own_operation_only() {
+    let server = Server::start();
+    let ct12 = |action: &str| format!("application/soap+xml; charset=utf-8; action=\"{action}\"");
+    let ct11 = "text/xml; charset=utf-8";
+    for (path, body, default, other) in default_action_cases() {
+        // gSOAP's form and the spec's default input name ({operation}Request), both versions.
+        for action in [default.to_string(), format!("{default}Request")] {
+            server
+                .post(path, &ct12(&action), &[], &env12(&body))
+                .await
+                .assert_ok12();
+            let quoted = format!("\"{action}\"");
+            server
+                .post(path, ct11, &[("SOAPAction", &quoted)], &env11(&body))
+                .await
+                .assert_ok11();
+        }
+        // Another operation's default action, or a name that is no input's, is refused.
+        for action in [other.to_string(), format!("{default}Response")] {
+            let reply = server.post(path, &ct12(&action), &[], &env12(&body)).await;
+            reply.assert_fault12("Sender");
+            assert!(reply.reason().contains("does not match"), "{}", reply.body);
+            let quoted = format!("\"{action}\"");
+            server
+                .post(path, ct11, &[("SOAPAction", &quoted)], &env11(&body))
+                .await
+                .assert_fault11("Client");
+        }
+    }
 }
 
 #[tokio::test]
@@ -312,6 +376,118 @@ async fn hostile_or_broken_envelopes_get_client_faults() {
         .create_user("henry", "h@example.com", &["admin"])
         .await
         .assert_ok11();
+}
+
+/// A SOAP 1.2 envelope authenticated as the admin, with `attrs` added to the start tags of the
+/// Envelope, the Header, the Body and the GetUser element (in that order).
+fn get_user12_with(attrs: [&str; 4]) -> String {
+    let [envelope, header, body, op] = attrs;
+    let auth = support::wsse_text(support::ADMIN, support::ADMIN_PASSWORD);
+    format!(
+        r#"<env:Envelope xmlns:env="{SOAP12}"{envelope}><env:Header{header}>{auth}</env:Header><env:Body{body}><u:GetUser xmlns:u="{USERS_NS}"{op}><u:id>1</u:id></u:GetUser></env:Body></env:Envelope>"#
+    )
+}
+
+/// The SOAP 1.1 form of [`get_user12_with`].
+fn get_user11_with(attrs: [&str; 4]) -> String {
+    get_user12_with(attrs)
+        .replace(SOAP12, SOAP11)
+        .replace("env:", "soap:")
+        .replace("xmlns:env=", "xmlns:soap=")
+}
+
+#[tokio::test]
+async fn soap12_processing_model_edges_are_sender_or_data_encoding_faults() {
+    let server = Server::start();
+    let none = r#" env:encodingStyle="http://www.w3.org/2003/05/soap-envelope/encoding/none""#;
+    let sender = [
+        (
+            [none, "", "", ""],
+            "encodingStyle is not allowed on the Envelope",
+        ),
+        (
+            ["", none, "", ""],
+            "encodingStyle is not allowed on the Header",
+        ),
+        (
+            ["", "", none, ""],
+            "encodingStyle is not allowed on the Body",
+        ),
+        (
+            [r#" version="1.2""#, "", "", ""],
+            "'version' has no namespace",
+        ),
+        (["", r#" id="h""#, "", ""], "'id' has no namespace"),
+        (["", "", r#" id="b""#, ""], "'id' has no namespace"),
+    ];
+    for (attrs, reason) in sender {
+        let reply = server.soap12(None, &get_user12_with(attrs)).await;
+        reply.assert_fault12("Sender");
+        assert!(reply.reason().contains(reason), "{reason}: {}", reply.body);
+    }
+    let poison = r#" env:encodingStyle="http://example.org/PoisonEncoding""#;
+    let reply = server
+        .soap12(None, &get_user12_with(["", "", "", poison]))
+        .await;
+    reply.assert_fault12("DataEncodingUnknown");
+    assert!(
+        reply.reason().contains("http://example.org/PoisonEncoding"),
+        "{}",
+        reply.body
+    );
+    // A SOAP 1.2 envelope sent as text/xml is refused in SOAP 1.1, where the code is Client.
+    server
+        .soap11(None, &get_user12_with(["", "", "", poison]))
+        .await
+        .assert_fault11("Client");
+    // "No encoding", qualified foreign attributes and namespace declarations are fine.
+    let foreign = r#" xmlns:f="urn:f" f:trace="on""#;
+    let reply = server
+        .soap12(None, &get_user12_with([foreign, foreign, foreign, none]))
+        .await;
+    reply.assert_ok12();
+    assert_eq!(reply.text(USERS_NS, "username"), "admin");
+}
+
+#[tokio::test]
+async fn soap11_forbidden_attributes_are_client_faults() {
+    let server = Server::start();
+    let encoded = r#" env:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/""#;
+    let cases = [
+        (
+            [encoded, "", "", ""],
+            "encodingStyle is not allowed on the Envelope",
+        ),
+        (
+            ["", encoded, "", ""],
+            "encodingStyle is not allowed on the Header",
+        ),
+        (
+            ["", "", encoded, ""],
+            "encodingStyle is not allowed on the Body",
+        ),
+        (
+            ["", "", "", encoded],
+            "encodingStyle is not allowed on the operation element",
+        ),
+        (
+            [r#" version="1.1""#, "", "", ""],
+            "'version' has no namespace",
+        ),
+        (["", r#" id="h""#, "", ""], "'id' has no namespace"),
+        (["", "", r#" id="b""#, ""], "'id' has no namespace"),
+    ];
+    for (attrs, reason) in cases {
+        let reply = server.soap11(None, &get_user11_with(attrs)).await;
+        reply.assert_fault11("Client");
+        assert!(reply.reason().contains(reason), "{reason}: {}", reply.body);
+    }
+    let foreign = r#" xmlns:f="urn:f" f:trace="on""#;
+    let reply = server
+        .soap11(None, &get_user11_with([foreign, foreign, foreign, foreign]))
+        .await;
+    reply.assert_ok11();
+    assert_eq!(reply.text(USERS_NS, "username"), "admin");
 }
 
 #[tokio::test]

@@ -41,12 +41,12 @@ async fn uniqueness_is_case_insensitive_for_email_and_faults_name_the_field() {
         .await;
     reply.assert_fault11("Client");
     assert_eq!(reply.text(COMMON_NS, "field"), "email");
-    // Duplicate roles collapse; roles come back in a stable order.
+    // Duplicate roles collapse to their first occurrence; roles keep the order sent.
     let reply = server
         .create_user("kim", "kim@example.com", &["clerk", "admin", "clerk"])
         .await;
     reply.assert_ok11();
-    assert_eq!(reply.texts(USERS_NS, "role"), vec!["admin", "clerk"]);
+    assert_eq!(reply.texts(USERS_NS, "role"), vec!["clerk", "admin"]);
     // An update onto a taken email is refused too, and changes nothing.
     let reply = server
         .soap12(
@@ -113,6 +113,36 @@ async fn list_filters_and_sorts() {
     let reply = list(&server, "<u:pageSize>501</u:pageSize>").await;
     reply.assert_fault11("Client");
     assert_eq!(reply.text(COMMON_NS, "path"), "pageSize");
+}
+
+#[tokio::test]
+async fn roles_keep_the_order_sent_in_storage_and_on_the_wire() {
+    let server = Server::start();
+    let reply = server
+        .create_user(
+            "lena",
+            "lena@example.com",
+            &["customer", "clerk", "customer"],
+        )
+        .await;
+    reply.assert_ok11();
+    assert_eq!(reply.texts(USERS_NS, "role"), vec!["customer", "clerk"]);
+    let id = reply.text(USERS_NS, "id");
+    let get = env12(&format!(
+        r#"<u:GetUser xmlns:u="{USERS_NS}"><u:id>{id}</u:id></u:GetUser>"#
+    ));
+    let reply = server.soap12(None, &get).await;
+    reply.assert_ok12();
+    assert_eq!(reply.texts(USERS_NS, "role"), vec!["customer", "clerk"]);
+    // Read back from the database by a new process, and in a listing.
+    let (_, dir) = server.stop();
+    let server = Server::start_in(dir);
+    let reply = server.soap12(None, &get).await;
+    reply.assert_ok12();
+    assert_eq!(reply.texts(USERS_NS, "role"), vec!["customer", "clerk"]);
+    let reply = list(&server, "<u:role>clerk</u:role>").await;
+    reply.assert_ok11();
+    assert_eq!(reply.texts(USERS_NS, "role"), vec!["customer", "clerk"]);
 }
 
 #[tokio::test]

@@ -6,7 +6,9 @@ use std::sync::Arc;
 use super::cache::ProductCache;
 use super::model::{NewProduct, Product, ProductChanges, ProductFilter};
 use super::repository::{AdjustOutcome, CatalogRepoError, ProductRepository};
-use crate::common::{Money, PageTokens, Violation, now, page_size, violation};
+use crate::common::{
+    Money, PageTokens, Violation, keep_first_occurrences, now, page_size, violation,
+};
 use crate::db::DbError;
 
 const MAX_TAGS: usize = 20;
@@ -274,7 +276,7 @@ fn check_description(description: &str, out: &mut Vec<Violation>) {
     }
 }
 
-/// Checks each tag, then sorts them and drops duplicates.
+/// Checks each tag, then drops repeated ones (the first occurrence stays, in place).
 fn check_tags(tags: &mut Vec<String>, field: &str, out: &mut Vec<Violation>) {
     for (i, tag) in tags.iter().enumerate() {
         let bytes = tag.as_bytes();
@@ -290,8 +292,7 @@ fn check_tags(tags: &mut Vec<String>, field: &str, out: &mut Vec<Violation>) {
             ));
         }
     }
-    tags.sort();
-    tags.dedup();
+    keep_first_occurrences(tags);
     if tags.len() > MAX_TAGS {
         out.push(violation(
             field.to_string(),
@@ -330,7 +331,7 @@ mod tests {
         let mut tags = vec!["b".to_string(), "a".into(), "b".into()];
         let mut v = Vec::new();
         check_tags(&mut tags, "tag", &mut v);
-        assert_eq!((tags, v.len()), (vec!["a".to_string(), "b".into()], 0));
+        assert_eq!((tags, v.len()), (vec!["b".to_string(), "a".into()], 0));
         let mut tags = vec!["ok".to_string(), "Not-OK".into()];
         check_tags(&mut tags, "tag", &mut v);
         assert_eq!(v[0].field, "tag[2]");

@@ -27,8 +27,8 @@ impl SqliteProductRepository {
 }
 
 const COLUMNS: &str = "p.id, p.sku, p.name, p.description, p.unit_price, p.currency, p.stock, \
-     p.status, p.created_at, p.updated_at, (SELECT group_concat(t.name) FROM product_tags pt \
-     JOIN tags t ON t.id = pt.tag_id WHERE pt.product_id = p.id)";
+     p.status, p.created_at, p.updated_at, (SELECT group_concat(t.name, ',' ORDER BY pt.position) \
+     FROM product_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.product_id = p.id)";
 
 impl From<rusqlite::Error> for CatalogRepoError {
     fn from(error: rusqlite::Error) -> Self {
@@ -46,13 +46,12 @@ fn product_from_row(row: &Row<'_>) -> rusqlite::Result<Product> {
     let status: String = row.get(7)?;
     let currency: String = row.get(5)?;
     let tags: Option<String> = row.get(10)?;
-    let mut tags: Vec<String> = tags
+    let tags: Vec<String> = tags
         .unwrap_or_default()
         .split(',')
         .filter(|t| !t.is_empty())
         .map(str::to_string)
         .collect();
-    tags.sort();
     Ok(Product {
         sku: row.get(1)?,
         name: row.get(2)?,
@@ -88,11 +87,12 @@ fn set_tags(conn: &Connection, product: i64, tags: &[String]) -> rusqlite::Resul
         "INSERT INTO tags (name) VALUES (?1) ON CONFLICT (name) DO UPDATE SET name = name \
          RETURNING id",
     )?;
-    let mut link =
-        conn.prepare_cached("INSERT INTO product_tags (product_id, tag_id) VALUES (?1, ?2)")?;
-    for tag in tags {
+    let mut link = conn.prepare_cached(
+        "INSERT INTO product_tags (product_id, tag_id, position) VALUES (?1, ?2, ?3)",
+    )?;
+    for (position, tag) in tags.iter().enumerate() {
         let tag_id: i64 = upsert.query_row([tag], |r| r.get(0))?;
-        link.execute([product, tag_id])?;
+        link.execute([product, tag_id, position as i64])?;
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! What every service shares: the types of `xsd/common.xsd` (fault details, money, paging),
-//! the clock, rate limiting, where a request came from, and values swapped on reload.
+//! the clock, rate limiting, where a request came from, values swapped on reload, and the
+//! rule for repeated values.
 
 mod client;
 mod clock;
@@ -9,6 +10,7 @@ mod names;
 mod paging;
 mod ratelimit;
 mod reloadable;
+mod repeated;
 
 pub use client::{Client, Transport};
 pub use clock::now;
@@ -22,6 +24,7 @@ pub use paging::{
 };
 pub use ratelimit::RateLimiter;
 pub use reloadable::Reloadable;
+pub use repeated::keep_first_occurrences;
 
 use crate::xml::Namespace;
 

@@ -1,8 +1,11 @@
 //! The WSDL and XSD documents, embedded at build time from `wsdl/` and `xsd/` (the source of
 //! truth), served with every address rewritten for the URL the caller used.
 
+mod actions;
 mod soap11;
 mod template;
+
+pub use actions::DefaultActions;
 
 use soap11::soap11_only;
 use template::Template;
@@ -23,6 +26,7 @@ pub struct Contract {
     wsdl: Template,
     wsdl_soap11: Template,
     schemas: Vec<(&'static str, Template)>,
+    default_actions: DefaultActions,
 }
 
 /// A contract document that could not be prepared for serving.
@@ -40,6 +44,7 @@ impl Contract {
             let name = name.to_string();
             move |reason: String| ContractError { name, reason }
         };
+        let default_actions = DefaultActions::parse(wsdl).map_err(error(wsdl_name))?;
         let wsdl_soap11 = soap11_only(wsdl)
             .and_then(|view| Template::new(view, path))
             .map_err(error(wsdl_name))?;
@@ -57,6 +62,7 @@ impl Contract {
             wsdl,
             wsdl_soap11,
             schemas,
+            default_actions,
         })
     }
 
@@ -69,6 +75,11 @@ impl Contract {
     /// The WSDL without its SOAP 1.2 binding and port (`?wsdl&soap=1.1`).
     pub fn wsdl_soap11(&self, base: &str) -> String {
         self.wsdl_soap11.render(base)
+    }
+
+    /// The WS-Addressing default actions of the WSDL's operations.
+    pub fn default_actions(&self) -> &DefaultActions {
+        &self.default_actions
     }
 
     /// Schema `name` (a file name in `xsd/`), its imports pointing at `base`.

@@ -38,6 +38,9 @@ impl From<EnvelopeError> for Fault {
             EnvelopeError::VersionMismatch(_) => {
                 Fault::new(FaultCode::VersionMismatch, error.to_string())
             }
+            EnvelopeError::UnknownEncoding(_) => {
+                Fault::new(FaultCode::DataEncodingUnknown, error.to_string())
+            }
             other => Fault::client(other.to_string()),
         }
     }

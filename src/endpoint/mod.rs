@@ -19,6 +19,7 @@ use bytes::Bytes;
 use futures_util::FutureExt;
 
 use crate::common::Transport;
+use crate::contract::DefaultActions;
 use crate::dispatch::{PreparedCall, RequestContext, SoapService};
 use crate::security::Caller;
 use crate::soap::{
@@ -68,6 +69,7 @@ pub struct Endpoint {
     understood: Vec<QName>,
     deadline: Duration,
     guard: Option<Arc<dyn Guard>>,
+    default_actions: DefaultActions,
 }
 
 struct Prepared {
@@ -100,6 +102,7 @@ impl Endpoint {
             understood: Vec::new(),
             deadline: Duration::from_secs(30),
             guard: None,
+            default_actions: DefaultActions::default(),
         }
     }
 
@@ -107,6 +110,13 @@ impl Endpoint {
     /// already handed to the database writer still completes).
     pub fn with_deadline(mut self, deadline: Duration) -> Self {
         self.deadline = deadline;
+        self
+    }
+
+    /// Also accepts the WS-Addressing default action of an operation's input (what gSOAP sends
+    /// when the binding does not require the SOAPAction) besides its own SOAPAction.
+    pub fn with_default_actions(mut self, actions: DefaultActions) -> Self {
+        self.default_actions = actions;
         self
     }
 
@@ -293,6 +303,7 @@ impl Endpoint {
         let operation = info.name;
         if let Some(action) = request.action.as_deref().filter(|a| !a.is_empty())
             && action != info.action
+            && !self.default_actions.accepts(operation, action)
         {
             return Err(refuse(
                 version,

@@ -12,16 +12,14 @@ pub enum Role {
 crate::common::names!(Role { Admin = "admin", Clerk = "clerk", Customer = "customer", Auditor = "auditor" });
 
 impl Role {
-    /// The roles of a comma-separated list as storage aggregates them (`group_concat`),
-    /// sorted; `None` when a name is not a role.
+    /// The roles of a comma-separated list as storage aggregates them (`group_concat` in
+    /// position order), in that order; `None` when a name is not a role.
     pub fn parse_list(names: &str) -> Option<Vec<Role>> {
-        let mut roles = names
+        names
             .split(',')
             .filter(|r| !r.is_empty())
             .map(Role::from_name)
-            .collect::<Option<Vec<_>>>()?;
-        roles.sort();
-        Some(roles)
+            .collect()
     }
 }
 

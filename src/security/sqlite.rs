@@ -25,7 +25,8 @@ impl SqliteSecurityStore {
 }
 
 const CREDENTIALS: &str = "u.id, u.username, u.status, u.password_hash, u.digest_secret, \
-     (SELECT group_concat(r.role) FROM user_roles r WHERE r.user_id = u.id)";
+     (SELECT group_concat(r.role, ',' ORDER BY r.position) FROM user_roles r \
+     WHERE r.user_id = u.id)";
 
 fn credentials_from_row(row: &Row<'_>) -> rusqlite::Result<Credentials> {
     let status: String = row.get(2)?;

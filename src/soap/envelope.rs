@@ -34,7 +34,23 @@ pub enum EnvelopeError {
     ContentAfterBody(String),
     #[error("invalid mustUnderstand value '{0}'")]
     BadMustUnderstand(String),
+    #[error(
+        "the {element} may carry only namespace-qualified attributes; '{attribute}' has no namespace"
+    )]
+    UnqualifiedAttribute {
+        element: &'static str,
+        attribute: String,
+    },
+    #[error("encodingStyle is not allowed on the {0}")]
+    EncodingStyleNotAllowed(&'static str),
+    #[error(
+        "the data encoding '{0}' of the Body is not supported; this service is literal (use {ENCODING_NONE} or no encodingStyle)"
+    )]
+    UnknownEncoding(String),
 }
+
+/// SOAP 1.2's "no encoding" (Part 1 §5.1.1): the only encodingStyle a literal service accepts.
+const ENCODING_NONE: &str = "http://www.w3.org/2003/05/soap-envelope/encoding/none";
 
 /// The envelope up to the operation element.
 #[derive(Debug)]
@@ -57,6 +73,7 @@ pub fn open_envelope<'a>(r: &mut XmlReader<'a>) -> Result<EnvelopeHead<'a>, Enve
     let version = SoapVersion::from_namespace(&root.ns)
         .ok_or_else(|| EnvelopeError::VersionMismatch(root.ns.to_string()))?;
     let env = version.namespace().uri;
+    check_envelope_attributes(version, "Envelope", &root)?;
 
     let mut headers = Vec::new();
     let mut seen_header = false;
@@ -68,20 +85,27 @@ pub fn open_envelope<'a>(r: &mut XmlReader<'a>) -> Result<EnvelopeHead<'a>, Enve
                     return Err(EnvelopeError::DuplicateHeader);
                 }
                 seen_header = true;
+                check_envelope_attributes(version, "Header", &s)?;
                 read_header_blocks(r, version, &mut headers)?;
             }
-            Child::Start(s) if s.is(env, "Body") => break,
+            Child::Start(s) if s.is(env, "Body") => {
+                check_envelope_attributes(version, "Body", &s)?;
+                break;
+            }
             Child::Start(s) => return Err(EnvelopeError::UnexpectedElement(s.expanded_name())),
             Child::End => return Err(EnvelopeError::MissingBody),
         }
     }
     match r.next_child()? {
         Child::Text(_) => Err(EnvelopeError::UnexpectedText("Body")),
-        Child::Start(operation) => Ok(EnvelopeHead {
-            version,
-            headers,
-            operation,
-        }),
+        Child::Start(operation) => {
+            check_operation_encoding(version, &operation)?;
+            Ok(EnvelopeHead {
+                version,
+                headers,
+                operation,
+            })
+        }
         Child::End => Err(EnvelopeError::EmptyBody),
     }
 }
@@ -105,6 +129,46 @@ pub fn close_envelope(r: &mut XmlReader<'_>, version: SoapVersion) -> Result<(),
     match r.next_event()? {
         Event::Eof => Ok(()),
         _ => Err(XmlError::TrailingContent.into()),
+    }
+}
+
+/// Envelope, Header and Body carry only namespace-qualified attributes (SOAP 1.1 §4.1.1; SOAP
+/// 1.2 Part 1 §5.1–5.3), and never `encodingStyle` (SOAP 1.2 Part 1 §5.1.1; WS-I BP 1.1
+/// R1005). Namespace declarations are not attributes and never count.
+fn check_envelope_attributes(
+    version: SoapVersion,
+    element: &'static str,
+    start: &Start<'_>,
+) -> Result<(), EnvelopeError> {
+    let env = version.namespace().uri;
+    for attr in &start.attrs {
+        if attr.ns.is_empty() {
+            return Err(EnvelopeError::UnqualifiedAttribute {
+                element,
+                attribute: attr.local.to_string(),
+            });
+        }
+        if attr.ns == env && attr.local == "encodingStyle" {
+            return Err(EnvelopeError::EncodingStyleNotAllowed(element));
+        }
+    }
+    Ok(())
+}
+
+/// The operation element's `encodingStyle`: in SOAP 1.2 only "none" is ours, any other is an
+/// encoding we do not support (Part 1 §5.4.6); in SOAP 1.1 a document/literal message has none
+/// at all (WS-I BP 1.1 R1006).
+fn check_operation_encoding(
+    version: SoapVersion,
+    operation: &Start<'_>,
+) -> Result<(), EnvelopeError> {
+    let Some(style) = operation.attr(version.namespace().uri, "encodingStyle") else {
+        return Ok(());
+    };
+    match version {
+        SoapVersion::V11 => Err(EnvelopeError::EncodingStyleNotAllowed("operation element")),
+        SoapVersion::V12 if style.trim() == ENCODING_NONE => Ok(()),
+        SoapVersion::V12 => Err(EnvelopeError::UnknownEncoding(style.to_string())),
     }
 }
 
@@ -269,5 +333,93 @@ mod tests {
         for (doc, expected) in cases {
             assert_eq!(read(&doc).unwrap_err(), expected, "{doc}");
         }
+    }
+
+    #[test]
+    fn refuses_unqualified_attributes_and_misplaced_encoding_styles() {
+        let none = ENCODING_NONE;
+        let cases = [
+            (
+                format!(
+                    r#"<s:Envelope xmlns:s="{S12}" version="1.2"><s:Body><x/></s:Body></s:Envelope>"#
+                ),
+                EnvelopeError::UnqualifiedAttribute {
+                    element: "Envelope",
+                    attribute: "version".into(),
+                },
+            ),
+            (
+                format!(
+                    r#"<s:Envelope xmlns:s="{S11}"><s:Header id="h"/><s:Body><x/></s:Body></s:Envelope>"#
+                ),
+                EnvelopeError::UnqualifiedAttribute {
+                    element: "Header",
+                    attribute: "id".into(),
+                },
+            ),
+            (
+                format!(r#"<s:Envelope xmlns:s="{S11}"><s:Body id="b"><x/></s:Body></s:Envelope>"#),
+                EnvelopeError::UnqualifiedAttribute {
+                    element: "Body",
+                    attribute: "id".into(),
+                },
+            ),
+            (
+                format!(
+                    r#"<s:Envelope xmlns:s="{S12}" s:encodingStyle="{none}"><s:Body><x/></s:Body></s:Envelope>"#
+                ),
+                EnvelopeError::EncodingStyleNotAllowed("Envelope"),
+            ),
+            (
+                format!(
+                    r#"<s:Envelope xmlns:s="{S12}"><s:Header s:encodingStyle="{none}"/><s:Body><x/></s:Body></s:Envelope>"#
+                ),
+                EnvelopeError::EncodingStyleNotAllowed("Header"),
+            ),
+            (
+                format!(
+                    r#"<s:Envelope xmlns:s="{S12}"><s:Body s:encodingStyle="{none}"><x/></s:Body></s:Envelope>"#
+                ),
+                EnvelopeError::EncodingStyleNotAllowed("Body"),
+            ),
+            (
+                format!(
+                    r#"<s:Envelope xmlns:s="{S11}" s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"><s:Body><x/></s:Body></s:Envelope>"#
+                ),
+                EnvelopeError::EncodingStyleNotAllowed("Envelope"),
+            ),
+            (
+                format!(
+                    r#"<s:Envelope xmlns:s="{S11}"><s:Body><x s:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/"/></s:Body></s:Envelope>"#
+                ),
+                EnvelopeError::EncodingStyleNotAllowed("operation element"),
+            ),
+            (
+                format!(
+                    r#"<s:Envelope xmlns:s="{S12}"><s:Body><x s:encodingStyle="http://example.org/PoisonEncoding"/></s:Body></s:Envelope>"#
+                ),
+                EnvelopeError::UnknownEncoding("http://example.org/PoisonEncoding".into()),
+            ),
+        ];
+        for (doc, expected) in cases {
+            assert_eq!(read(&doc).unwrap_err(), expected, "{doc}");
+        }
+    }
+
+    #[test]
+    fn accepts_declarations_foreign_attributes_and_no_encoding() {
+        let none = ENCODING_NONE;
+        let doc = format!(
+            r#"<s:Envelope xmlns:s="{S12}" xmlns:f="urn:f" f:trace="1" xml:lang="en"><s:Header f:a="b"><f:H s:encodingStyle="urn:any-in-a-header"/></s:Header><s:Body xmlns="urn:x" f:Id="b1"><op s:encodingStyle=" {none} " style="plain"><y s:encodingStyle="urn:inner"/></op></s:Body></s:Envelope>"#
+        );
+        let (v, headers, op) = read(&doc).unwrap();
+        assert_eq!(
+            (v, headers.len(), op.as_str()),
+            (SoapVersion::V12, 1, "{urn:x}op")
+        );
+        let doc = format!(
+            r#"<s:Envelope xmlns:s="{S11}" xmlns:f="urn:f" f:trace="1"><s:Header><f:H s:encodingStyle="urn:header"/></s:Header><s:Body f:Id="b1"><op xmlns="urn:x" plain="yes"/></s:Body></s:Envelope>"#
+        );
+        assert_eq!(read(&doc).unwrap().0, SoapVersion::V11);
     }
 }

@@ -5,7 +5,7 @@ use std::fmt;
 use crate::codec::{Encode, Message, write_message};
 use crate::xml::{Namespace, XmlWriter};
 
-/// The fault classes both SOAP versions share (their 1.1 / 1.2 names in parentheses).
+/// The top-level fault codes (their 1.1 / 1.2 names where they differ).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FaultCode {
     /// `VersionMismatch`: the envelope namespace is not one we speak.
@@ -16,6 +16,9 @@ pub enum FaultCode {
     Client,
     /// `Server` / `Receiver`: the server failed; the same request may succeed later.
     Server,
+    /// SOAP 1.2 `DataEncodingUnknown`: the Body is in a data encoding we do not support (SOAP
+    /// 1.1 has no such code: `Client` there).
+    DataEncodingUnknown,
 }
 
 /// A fault detail element (a declared `wsdl:fault` element) that can write itself.

@@ -184,6 +184,8 @@ fn code_name(version: SoapVersion, code: FaultCode) -> &'static str {
         (SoapVersion::V11, FaultCode::Server) => "Server",
         (SoapVersion::V12, FaultCode::Client) => "Sender",
         (SoapVersion::V12, FaultCode::Server) => "Receiver",
+        (SoapVersion::V11, FaultCode::DataEncodingUnknown) => "Client",
+        (SoapVersion::V12, FaultCode::DataEncodingUnknown) => "DataEncodingUnknown",
     }
 }
 
@@ -242,5 +244,17 @@ mod tests {
             "r",
         ));
         assert!(xml.contains("<env:Upgrade><env:SupportedEnvelope"), "{xml}");
+    }
+
+    #[test]
+    fn data_encoding_unknown_is_its_own_code_in_12_and_client_in_11() {
+        let fault = Fault::new(FaultCode::DataEncodingUnknown, "poison");
+        let xml = text(write_fault(SoapVersion::V12, &fault, "r"));
+        assert!(
+            xml.contains("<env:Value>env:DataEncodingUnknown</env:Value>"),
+            "{xml}"
+        );
+        let xml = text(write_fault(SoapVersion::V11, &fault, "r"));
+        assert!(xml.contains("<faultcode>soap:Client</faultcode>"), "{xml}");
     }
 }

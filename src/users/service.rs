@@ -4,7 +4,9 @@ use std::sync::Arc;
 
 use super::model::{NewUser, Role, User, UserChanges, UserFilter, UserKey, UserSort};
 use super::repository::{RepoError, UniqueField, UserRepository};
-use crate::common::{Cursor, CursorValue, PageTokens, Violation, now, page_size, violation};
+use crate::common::{
+    Cursor, CursorValue, PageTokens, Violation, keep_first_occurrences, now, page_size, violation,
+};
 use crate::db::DbError;
 use crate::security::{AccessDenied, PasswordError, Passwords};
 
@@ -100,8 +102,7 @@ impl UserService {
         if !violations.is_empty() {
             return Err(UserError::Invalid(violations));
         }
-        user.roles.sort();
-        user.roles.dedup();
+        keep_first_occurrences(&mut user.roles);
         let (username, email) = (user.username.clone(), user.email.clone());
         let hash = match password {
             Some(password) => Some(self.hash(password).await?),

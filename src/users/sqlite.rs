@@ -24,7 +24,8 @@ impl SqliteUserRepository {
 }
 
 const COLUMNS: &str = "u.id, u.username, u.email, u.display_name, u.status, u.created_at, \
-     u.updated_at, (SELECT group_concat(r.role) FROM user_roles r WHERE r.user_id = u.id)";
+     u.updated_at, (SELECT group_concat(r.role, ',' ORDER BY r.position) FROM user_roles r \
+     WHERE r.user_id = u.id)";
 
 impl From<rusqlite::Error> for RepoError {
     fn from(error: rusqlite::Error) -> Self {
@@ -128,10 +129,10 @@ fn list_rows(
 }
 
 fn insert_roles(conn: &Connection, id: i64, roles: &[Role]) -> rusqlite::Result<()> {
-    let mut insert =
-        conn.prepare_cached("INSERT INTO user_roles (user_id, role) VALUES (?1, ?2)")?;
-    for role in roles {
-        insert.execute(params![id, role.as_str()])?;
+    let mut insert = conn
+        .prepare_cached("INSERT INTO user_roles (user_id, role, position) VALUES (?1, ?2, ?3)")?;
+    for (position, role) in roles.iter().enumerate() {
+        insert.execute(params![id, role.as_str(), position as i64])?;
     }
     Ok(())
 }

@@ -99,7 +99,7 @@ def test_create_user_returns_every_field(service):
     assert user.username == username
     assert user.email == email
     assert user.displayName == display_name  # spaces and markup characters kept as sent
-    assert user.role == ["admin", "auditor"]  # the server returns roles sorted
+    assert user.role == ["auditor", "admin"]  # in the order sent
     assert user.status == "active"
     assert_recent_utc_instant(user.createdAt)
     assert_recent_utc_instant(user.updatedAt)
