@@ -242,8 +242,12 @@ def _serve(tmp_path_factory, *args: str):
     db = tmp_path_factory.mktemp("soapstone") / "db.sqlite"
     env = server_env()
     bootstrap(binary, db, env)
+    # Every suite shares one admin and sends it wrong passwords on purpose, all from
+    # 127.0.0.1: throttling (tested in tests/credentials.rs) would refuse the suites' later
+    # calls, so it is off here.
     proc = subprocess.Popen(
-        [str(binary), "serve", "--listen", "127.0.0.1:0", "--db", str(db), *args],
+        [str(binary), "serve", "--listen", "127.0.0.1:0", "--db", str(db),
+         "--auth-failure-limit", "0", *args],
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
