@@ -706,6 +706,10 @@ async fn a_soap11_only_wsdl_view_for_old_generators() {
             view.body
         );
         assert!(!view.body.contains("<soap12:"));
+        assert!(
+            !view.body.contains("xmlns:soap12"),
+            "gSOAP's wsdl2h would still import SOAP 1.2 for the declaration alone"
+        );
         let address = format!(
             r#"<soap:address location="{}/services/{service}"/>"#,
             server.base

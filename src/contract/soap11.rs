@@ -1,6 +1,8 @@
 //! The SOAP-1.1-only view of a WSDL, for old generators that stumble over a SOAP 1.2 binding:
 //! every `wsdl:binding` holding a `soap12:binding`, and every `wsdl:port` holding a
-//! `soap12:address`, is cut out of the text (with its line), the rest is kept as written.
+//! `soap12:address`, is cut out of the text (with its line), and so is the declaration of the
+//! SOAP 1.2 binding namespace once nothing uses it (gSOAP's wsdl2h imports SOAP 1.2 for a
+//! declaration alone, and its client then speaks 1.2); the rest is kept as written.
 
 use crate::xml::{Event, XmlLimits, XmlReader};
 
@@ -54,7 +56,35 @@ pub fn soap11_only(wsdl: &str) -> Result<String, String> {
         at = to;
     }
     out.push_str(&text[at..]);
-    Ok(out)
+    Ok(without_unused_declaration(out, SOAP12_NS))
+}
+
+/// `text` without its `xmlns:P="ns"` declarations whose prefix `P` is no longer used.
+fn without_unused_declaration(mut text: String, ns: &str) -> String {
+    let value = format!("=\"{ns}\"");
+    let mut from = 0;
+    while let Some(found) = text[from..].find(&value).map(|i| i + from) {
+        let declaration = text[..found].rfind("xmlns:").filter(|&start| {
+            text[start + "xmlns:".len()..found]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        });
+        let Some(start) = declaration else {
+            from = found + value.len();
+            continue;
+        };
+        let prefix = text[start + "xmlns:".len()..found].to_string();
+        let end = found + value.len();
+        let rest = format!("{}{}", &text[..start], &text[end..]);
+        if rest.contains(&format!("{prefix}:")) {
+            from = end;
+            continue;
+        }
+        let start = text[..start].trim_end().len();
+        text.replace_range(start..end, "");
+        from = start;
+    }
+    text
 }
 
 /// Widens `from..to` to whole lines when only whitespace surrounds it on them.
@@ -87,6 +117,7 @@ mod tests {
         assert!(!view.contains("UserServiceSoap12Binding"), "{view}");
         assert!(!view.contains("UserServiceSoap12Port"));
         assert!(!view.contains("<soap12:"));
+        assert!(!view.contains("xmlns:soap12"), "an unused declaration is dropped");
         let mut reader = XmlReader::new(view.as_bytes(), XmlLimits::default()).unwrap();
         while reader.next_event().unwrap() != Event::Eof {}
         // A WSDL without SOAP 1.2 parts is left as it is.
