@@ -19,25 +19,14 @@ cd "$(dirname "$0")/.."
 
 export SOAPSTONE_BIN="${SOAPSTONE_BIN:-$PWD/target/debug/soapstone}"
 
-# Installs the Debian packages the build and the stages below need, when they are missing.
+# Installs the Debian packages the build (scripts/build-deps.sh) and the stages below need,
+# when they are missing.
 install_packages() {
     local need_apt=()
     command -v xmllint >/dev/null 2>&1 || need_apt+=(libxml2-utils)
     python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need_apt+=(python3-venv)
-    # openssl (TLS, digest secrets) builds against the system library.
-    pkg-config --exists openssl 2>/dev/null || need_apt+=(libssl-dev pkg-config)
-    # The X.509 signature check canonicalizes with libxml2; its Rust binding runs bindgen.
-    pkg-config --exists libxml-2.0 2>/dev/null || need_apt+=(libxml2-dev)
-    compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null || need_apt+=(libclang-dev)
     command -v curl >/dev/null 2>&1 || need_apt+=(curl)
-    if [ ${#need_apt[@]} -eq 0 ]; then
-        echo "nothing to install"
-        return 0
-    fi
-    echo "installing ${need_apt[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq "${need_apt[@]}" >/dev/null
+    bash scripts/build-deps.sh "${need_apt[@]}"
 }
 
 # The stages, in order: `stage NAME DESCRIPTION COMMAND [ARGS...]`, one line each.
