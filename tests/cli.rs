@@ -168,3 +168,31 @@ fn seed_fills_a_consistent_database_and_adds_to_it() {
         "{text}"
     );
 }
+
+#[test]
+fn user_add_names_the_field_that_is_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("users.db");
+    let db = db.to_str().unwrap();
+    let add = |name: &str, email: &[&str]| {
+        let mut args = vec!["user", "add", "--db", db, "--role", "clerk", name];
+        args.extend_from_slice(email);
+        support::run_with_input(&args, "a long enough password")
+    };
+    let (ok, text) = add("dana", &[]);
+    assert!(ok, "{text}");
+    // The default email is derived from the username, so both are taken: the username is
+    // the one the operator chose.
+    let (ok, text) = add("dana", &[]);
+    assert!(!ok);
+    assert!(text.contains("username 'dana' is already taken"), "{text}");
+    let (ok, text) = add("dana", &["--email", "other@example.com"]);
+    assert!(!ok);
+    assert!(text.contains("username 'dana' is already taken"), "{text}");
+    let (ok, text) = add("erik", &["--email", "DANA@localhost.localdomain"]);
+    assert!(!ok);
+    assert!(
+        text.contains("email 'DANA@localhost.localdomain' is already taken"),
+        "{text}"
+    );
+}
