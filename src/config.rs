@@ -240,8 +240,21 @@ pub fn read_file(path: Option<&Path>) -> Result<Layer, ConfigError> {
     })?;
     toml::from_str(&text).map_err(|e| ConfigError::Parse {
         path: shown,
-        reason: e.message().to_string(),
+        reason: match e.span() {
+            Some(span) => format!("{}: {}", position(&text, span.start), e.message()),
+            None => e.message().to_string(),
+        },
     })
+}
+
+/// Where byte `offset` of `text` is, as `line L, column C` (both from 1, columns in
+/// characters).
+fn position(text: &str, offset: usize) -> String {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    let column = before[line_start..].chars().count() + 1;
+    format!("line {line}, column {column}")
 }
 
 impl Settings {

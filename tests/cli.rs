@@ -196,3 +196,25 @@ fn user_add_names_the_field_that_is_taken() {
         "{text}"
     );
 }
+
+#[test]
+fn config_file_errors_give_the_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("soapstone.toml");
+    std::fs::write(
+        &file,
+        "# settings\nlisten = \"127.0.0.1:9000\"\n  lisen = \"x\"\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let (code, _, err) = soapstone_env(&["--config", file, "config", "check"], &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("line 3, column 3: unknown field `lisen`"),
+        "{err}"
+    );
+    std::fs::write(file, "max_body = 10\nmax_in_flight = \"many\"\n").unwrap();
+    let (code, _, err) = soapstone_env(&["--config", file, "config", "check"], &[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("line 2, column 17: "), "{err}");
+}
