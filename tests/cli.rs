@@ -218,3 +218,32 @@ fn config_file_errors_give_the_line_and_column() {
     assert_eq!(code, Some(2));
     assert!(err.contains("line 2, column 17: "), "{err}");
 }
+
+#[test]
+fn refused_environment_values_name_the_variable() {
+    for (var, value) in [
+        ("SOAPSTONE_MAX_BODY", "abc"),
+        ("SOAPSTONE_BENCH", "maybe"),
+        ("SOAPSTONE_DURABILITY", "sometimes"),
+    ] {
+        let (code, _, err) = soapstone_env(&["config", "check"], &[(var, value)]);
+        assert_eq!(code, Some(2), "{var}: {err}");
+        assert!(
+            err.contains(&format!(
+                "invalid value '{value}' for environment variable {var}"
+            )),
+            "{var}: {err}"
+        );
+        assert!(!err.contains("for '--"), "{var}: {err}");
+    }
+    let (code, _, err) = soapstone_env(&["migrate"], &[("SOAPSTONE_DB", "")]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("environment variable SOAPSTONE_DB"), "{err}");
+    // A refused flag is still named as the flag, also when the variable is set too.
+    let (code, _, err) = soapstone_env(
+        &["config", "check", "--max-body=abc"],
+        &[("SOAPSTONE_MAX_BODY", "7")],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("for '--max-body <MAX_BODY>'"), "{err}");
+}
