@@ -196,6 +196,10 @@ pub struct SettingsArgs {
     /// Serve the benchmark contract (urn:bench) at /bench [default: true].
     #[arg(long, env = "SOAPSTONE_BENCH")]
     pub bench: Option<bool>,
+    /// Serve the HTML service pages at /services, /services/<Service> and /bench; the
+    /// contracts (?wsdl, ?xsd=) are served either way [default: true].
+    #[arg(long, env = "SOAPSTONE_PAGES")]
+    pub pages: Option<bool>,
     /// Log lines as human-readable text or JSON [default: human].
     #[arg(long, env = "SOAPSTONE_LOG_FORMAT", value_parser = ["human", "json"])]
     pub log_format: Option<String>,
@@ -303,6 +307,7 @@ impl SettingsArgs {
             db: self.db.clone(),
             durability: self.durability.clone(),
             bench: self.bench,
+            pages: self.pages,
             log_format: self.log_format.clone(),
             log_level: self.log_level.clone(),
             max_body: self.max_body,

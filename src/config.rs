@@ -20,6 +20,7 @@ pub struct Layer {
     pub db: Option<PathBuf>,
     pub durability: Option<String>,
     pub bench: Option<bool>,
+    pub pages: Option<bool>,
     pub log_format: Option<String>,
     pub log_level: Option<String>,
     pub max_body: Option<usize>,
@@ -59,6 +60,7 @@ impl Layer {
             db: self.db.or(lower.db),
             durability: self.durability.or(lower.durability),
             bench: self.bench.or(lower.bench),
+            pages: self.pages.or(lower.pages),
             log_format: self.log_format.or(lower.log_format),
             log_level: self.log_level.or(lower.log_level),
             max_body: self.max_body.or(lower.max_body),
@@ -101,6 +103,7 @@ impl Layer {
             db: Some(PathBuf::from("./data/soapstone.db")),
             durability: Some("full".into()),
             bench: Some(true),
+            pages: Some(true),
             log_format: Some("human".into()),
             log_level: Some(
                 std::env::var("RUST_LOG")
@@ -153,6 +156,8 @@ pub struct Settings {
     pub db: PathBuf,
     pub durability: Durability,
     pub bench: bool,
+    /// Serve the service pages (`/services`, `/services/<Service>`, `/bench`).
+    pub pages: bool,
     pub log_format: LogFormat,
     /// EnvFilter directives, e.g. `info` or `info,soapstone::access=warn`.
     pub log_level: String,
@@ -433,6 +438,7 @@ impl Settings {
             db: layer.db.unwrap_or_default(),
             durability,
             bench: layer.bench.unwrap_or(true),
+            pages: layer.pages.unwrap_or(true),
             log_format,
             log_level,
             max_body: positive("max_body", layer.max_body)?,
@@ -473,6 +479,7 @@ impl Settings {
                 .into(),
             ),
             bench: Some(self.bench),
+            pages: Some(self.pages),
             log_format: Some(
                 match self.log_format {
                     LogFormat::Human => "human",

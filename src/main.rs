@@ -191,6 +191,7 @@ fn run_server(settings: Settings, started: Started) -> Result<(), String> {
         db.max_bytes = settings.db_max_bytes;
         let mut config = AppConfig::new(db);
         config.bench = settings.bench;
+        config.pages = settings.pages;
         config.deadline = settings.request_timeout;
         config.requests.max_body = settings.max_body;
         config.requests.max_in_flight = settings.max_in_flight;

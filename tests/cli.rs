@@ -247,3 +247,29 @@ fn refused_environment_values_name_the_variable() {
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("for '--max-body <MAX_BODY>'"), "{err}");
 }
+
+#[test]
+fn pages_setting_comes_from_file_environment_and_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("soapstone.toml");
+    std::fs::write(&file, "pages = false\n").unwrap();
+    let file = file.to_str().unwrap();
+    for (args, env, shown) in [
+        (&["config", "check"][..], &[][..], "pages = true"),
+        (&["--config", file, "config", "check"], &[], "pages = false"),
+        (
+            &["config", "check"],
+            &[("SOAPSTONE_PAGES", "false")],
+            "pages = false",
+        ),
+        (
+            &["config", "check", "--pages", "true"],
+            &[("SOAPSTONE_PAGES", "false")],
+            "pages = true",
+        ),
+    ] {
+        let (code, out, err) = soapstone_env(args, env);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        assert!(out.lines().any(|l| l == shown), "{args:?} {env:?}: {out}");
+    }
+}

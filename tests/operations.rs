@@ -463,3 +463,36 @@ async fn access_line_durations_are_rounded_to_the_microsecond() {
         }
     }
 }
+
+#[tokio::test]
+async fn pages_false_turns_the_service_pages_off_but_not_the_contracts() {
+    let server = Server::start_with(&["--pages", "false"]);
+    for path in [
+        "/services",
+        "/services/",
+        "/services/CatalogService",
+        "/services/UserService",
+        "/bench",
+    ] {
+        let reply = server.get(path, &[]).await;
+        assert_eq!(reply.status, 404, "{path}: {}", reply.body);
+        assert!(!reply.body.contains("<html"), "{path}: {}", reply.body);
+    }
+    for path in [
+        "/services/CatalogService?wsdl",
+        "/services/CatalogService?wsdl&soap=1.1",
+        "/services/CatalogService?xsd=catalog.xsd",
+        "/bench?wsdl",
+    ] {
+        let reply = server.get(path, &[]).await;
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+        assert!(
+            reply.body.contains("<wsdl:") || reply.body.contains("<xs:"),
+            "{path}"
+        );
+    }
+    server
+        .call(Svc::Catalog, "GetProduct", "<p:sku>none</p:sku>")
+        .await
+        .assert_fault11("Client");
+}
