@@ -8,7 +8,7 @@ use std::sync::Arc;
 use crate::common::PageTokens;
 use crate::db::{Database, DbOptions};
 use crate::security::{CredentialStore, Passwords, Role, SecretKey, SqliteSecurityStore};
-use crate::users::{NewUser, SqliteUserRepository, UserError, UserService};
+use crate::users::{NewUser, SqliteUserRepository, UserError, UserService, field_name};
 
 /// The first line of standard input, without its line ending.
 pub fn read_secret_line() -> Result<String, String> {
@@ -31,6 +31,9 @@ fn describe(error: UserError) -> String {
             .map(|v| format!("{}: {}", v.field, v.message))
             .collect::<Vec<_>>()
             .join("; "),
+        UserError::Duplicate { field, value } => {
+            format!("{} '{value}' is already taken", field_name(field))
+        }
         other => other.to_string(),
     }
 }

@@ -37,6 +37,8 @@ pub struct AppConfig {
     pub deadline: std::time::Duration,
     /// Serve the benchmark contract at `/bench`.
     pub bench: bool,
+    /// Serve the HTML service pages (the contracts are served either way).
+    pub pages: bool,
     /// Products the in-process product cache holds at most.
     pub product_cache_capacity: u64,
     pub security: SecurityConfig,
@@ -52,6 +54,7 @@ impl AppConfig {
             requests: RequestLimits::default(),
             deadline: std::time::Duration::from_secs(30),
             bench: true,
+            pages: true,
             product_cache_capacity: 10_000,
             security: SecurityConfig::default(),
             proxies: ProxyTrust::default(),
@@ -191,12 +194,15 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
         )?);
     }
     Ok(App {
-        routes: Arc::new(Routes::new(
-            mounts,
-            config.requests.clone(),
-            Arc::new(DatabaseProbe(db.clone())),
-            config.proxies.clone(),
-        )),
+        routes: Arc::new(
+            Routes::new(
+                mounts,
+                config.requests.clone(),
+                Arc::new(DatabaseProbe(db.clone())),
+                config.proxies.clone(),
+            )
+            .with_pages(config.pages),
+        ),
         db,
         audit,
         purge,

@@ -4,7 +4,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::error::{ContextKind, ContextValue};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::config::Layer;
 
@@ -17,6 +18,59 @@ pub struct Cli {
     pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The command line, parsed; on a usage error, clap's message and exit status, with a
+    /// value refused from the environment named by its variable rather than its flag.
+    pub fn parse_or_exit() -> Cli {
+        Cli::try_parse().unwrap_or_else(|error| match from_environment(&error) {
+            Some((shown, variable)) => {
+                let message = error.to_string().replace(
+                    &format!("'{shown}'"),
+                    &format!("environment variable {variable}"),
+                );
+                eprint!("{message}");
+                std::process::exit(error.exit_code())
+            }
+            None => error.exit(),
+        })
+    }
+}
+
+/// The argument as clap shows it (`--max-body <MAX_BODY>`) and the environment variable
+/// that `error`'s value came from, when it came from one: the flag is not on the command
+/// line and its variable is set.
+fn from_environment(error: &clap::Error) -> Option<(String, String)> {
+    let Some(ContextValue::String(shown)) = error.get(ContextKind::InvalidArg) else {
+        return None;
+    };
+    let flag = shown.split(' ').next()?;
+    let long = flag.strip_prefix("--")?;
+    let on_command_line = std::env::args_os().skip(1).any(|arg| {
+        arg.to_str()
+            .is_some_and(|a| a == flag || a.strip_prefix(flag).is_some_and(|r| r.starts_with('=')))
+    });
+    if on_command_line {
+        return None;
+    }
+    let variable = variable_of(&Cli::command(), long)?;
+    std::env::var_os(&variable)?;
+    Some((shown.clone(), variable))
+}
+
+/// The environment variable of the flag `--long` in `command` or its subcommands.
+fn variable_of(command: &clap::Command, long: &str) -> Option<String> {
+    command
+        .get_arguments()
+        .find(|arg| arg.get_long() == Some(long))
+        .and_then(|arg| arg.get_env())
+        .map(|env| env.to_string_lossy().into_owned())
+        .or_else(|| {
+            command
+                .get_subcommands()
+                .find_map(|sub| variable_of(sub, long))
+        })
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,6 +196,10 @@ pub struct SettingsArgs {
     /// Serve the benchmark contract (urn:bench) at /bench [default: true].
     #[arg(long, env = "SOAPSTONE_BENCH")]
     pub bench: Option<bool>,
+    /// Serve the HTML service pages at /services, /services/<Service> and /bench; the
+    /// contracts (?wsdl, ?xsd=) are served either way [default: true].
+    #[arg(long, env = "SOAPSTONE_PAGES")]
+    pub pages: Option<bool>,
     /// Log lines as human-readable text or JSON [default: human].
     #[arg(long, env = "SOAPSTONE_LOG_FORMAT", value_parser = ["human", "json"])]
     pub log_format: Option<String>,
@@ -249,6 +307,7 @@ impl SettingsArgs {
             db: self.db.clone(),
             durability: self.durability.clone(),
             bench: self.bench,
+            pages: self.pages,
             log_format: self.log_format.clone(),
             log_level: self.log_level.clone(),
             max_body: self.max_body,

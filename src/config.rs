@@ -20,6 +20,7 @@ pub struct Layer {
     pub db: Option<PathBuf>,
     pub durability: Option<String>,
     pub bench: Option<bool>,
+    pub pages: Option<bool>,
     pub log_format: Option<String>,
     pub log_level: Option<String>,
     pub max_body: Option<usize>,
@@ -59,6 +60,7 @@ impl Layer {
             db: self.db.or(lower.db),
             durability: self.durability.or(lower.durability),
             bench: self.bench.or(lower.bench),
+            pages: self.pages.or(lower.pages),
             log_format: self.log_format.or(lower.log_format),
             log_level: self.log_level.or(lower.log_level),
             max_body: self.max_body.or(lower.max_body),
@@ -101,6 +103,7 @@ impl Layer {
             db: Some(PathBuf::from("./data/soapstone.db")),
             durability: Some("full".into()),
             bench: Some(true),
+            pages: Some(true),
             log_format: Some("human".into()),
             log_level: Some(
                 std::env::var("RUST_LOG")
@@ -153,6 +156,8 @@ pub struct Settings {
     pub db: PathBuf,
     pub durability: Durability,
     pub bench: bool,
+    /// Serve the service pages (`/services`, `/services/<Service>`, `/bench`).
+    pub pages: bool,
     pub log_format: LogFormat,
     /// EnvFilter directives, e.g. `info` or `info,soapstone::access=warn`.
     pub log_level: String,
@@ -240,8 +245,21 @@ pub fn read_file(path: Option<&Path>) -> Result<Layer, ConfigError> {
     })?;
     toml::from_str(&text).map_err(|e| ConfigError::Parse {
         path: shown,
-        reason: e.message().to_string(),
+        reason: match e.span() {
+            Some(span) => format!("{}: {}", position(&text, span.start), e.message()),
+            None => e.message().to_string(),
+        },
     })
+}
+
+/// Where byte `offset` of `text` is, as `line L, column C` (both from 1, columns in
+/// characters).
+fn position(text: &str, offset: usize) -> String {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
+    let column = before[line_start..].chars().count() + 1;
+    format!("line {line}, column {column}")
 }
 
 impl Settings {
@@ -420,6 +438,7 @@ impl Settings {
             db: layer.db.unwrap_or_default(),
             durability,
             bench: layer.bench.unwrap_or(true),
+            pages: layer.pages.unwrap_or(true),
             log_format,
             log_level,
             max_body: positive("max_body", layer.max_body)?,
@@ -460,6 +479,7 @@ impl Settings {
                 .into(),
             ),
             bench: Some(self.bench),
+            pages: Some(self.pages),
             log_format: Some(
                 match self.log_format {
                     LogFormat::Human => "human",

@@ -5,7 +5,6 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Parser;
 use soapstone::accounts::{add_user, read_secret_line, set_digest_secret};
 use soapstone::app::{AppConfig, build};
 use soapstone::binding::{ProxyTrust, ServerOptions, serve};
@@ -21,7 +20,7 @@ use soapstone::seed::{SeedCounts, seed};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::parse_or_exit();
     let file = match read_file(cli.config.as_deref()) {
         Ok(file) => file,
         Err(e) => return fail(&e.to_string(), 2),
@@ -192,6 +191,7 @@ fn run_server(settings: Settings, started: Started) -> Result<(), String> {
         db.max_bytes = settings.db_max_bytes;
         let mut config = AppConfig::new(db);
         config.bench = settings.bench;
+        config.pages = settings.pages;
         config.deadline = settings.request_timeout;
         config.requests.max_body = settings.max_body;
         config.requests.max_in_flight = settings.max_in_flight;

@@ -168,3 +168,108 @@ fn seed_fills_a_consistent_database_and_adds_to_it() {
         "{text}"
     );
 }
+
+#[test]
+fn user_add_names_the_field_that_is_taken() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("users.db");
+    let db = db.to_str().unwrap();
+    let add = |name: &str, email: &[&str]| {
+        let mut args = vec!["user", "add", "--db", db, "--role", "clerk", name];
+        args.extend_from_slice(email);
+        support::run_with_input(&args, "a long enough password")
+    };
+    let (ok, text) = add("dana", &[]);
+    assert!(ok, "{text}");
+    // The default email is derived from the username, so both are taken: the username is
+    // the one the operator chose.
+    let (ok, text) = add("dana", &[]);
+    assert!(!ok);
+    assert!(text.contains("username 'dana' is already taken"), "{text}");
+    let (ok, text) = add("dana", &["--email", "other@example.com"]);
+    assert!(!ok);
+    assert!(text.contains("username 'dana' is already taken"), "{text}");
+    let (ok, text) = add("erik", &["--email", "DANA@localhost.localdomain"]);
+    assert!(!ok);
+    assert!(
+        text.contains("email 'DANA@localhost.localdomain' is already taken"),
+        "{text}"
+    );
+}
+
+#[test]
+fn config_file_errors_give_the_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("soapstone.toml");
+    std::fs::write(
+        &file,
+        "# settings\nlisten = \"127.0.0.1:9000\"\n  lisen = \"x\"\n",
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+    let (code, _, err) = soapstone_env(&["--config", file, "config", "check"], &[]);
+    assert_eq!(code, Some(2));
+    assert!(
+        err.contains("line 3, column 3: unknown field `lisen`"),
+        "{err}"
+    );
+    std::fs::write(file, "max_body = 10\nmax_in_flight = \"many\"\n").unwrap();
+    let (code, _, err) = soapstone_env(&["--config", file, "config", "check"], &[]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("line 2, column 17: "), "{err}");
+}
+
+#[test]
+fn refused_environment_values_name_the_variable() {
+    for (var, value) in [
+        ("SOAPSTONE_MAX_BODY", "abc"),
+        ("SOAPSTONE_BENCH", "maybe"),
+        ("SOAPSTONE_DURABILITY", "sometimes"),
+    ] {
+        let (code, _, err) = soapstone_env(&["config", "check"], &[(var, value)]);
+        assert_eq!(code, Some(2), "{var}: {err}");
+        assert!(
+            err.contains(&format!(
+                "invalid value '{value}' for environment variable {var}"
+            )),
+            "{var}: {err}"
+        );
+        assert!(!err.contains("for '--"), "{var}: {err}");
+    }
+    let (code, _, err) = soapstone_env(&["migrate"], &[("SOAPSTONE_DB", "")]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("environment variable SOAPSTONE_DB"), "{err}");
+    // A refused flag is still named as the flag, also when the variable is set too.
+    let (code, _, err) = soapstone_env(
+        &["config", "check", "--max-body=abc"],
+        &[("SOAPSTONE_MAX_BODY", "7")],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("for '--max-body <MAX_BODY>'"), "{err}");
+}
+
+#[test]
+fn pages_setting_comes_from_file_environment_and_flag() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("soapstone.toml");
+    std::fs::write(&file, "pages = false\n").unwrap();
+    let file = file.to_str().unwrap();
+    for (args, env, shown) in [
+        (&["config", "check"][..], &[][..], "pages = true"),
+        (&["--config", file, "config", "check"], &[], "pages = false"),
+        (
+            &["config", "check"],
+            &[("SOAPSTONE_PAGES", "false")],
+            "pages = false",
+        ),
+        (
+            &["config", "check", "--pages", "true"],
+            &[("SOAPSTONE_PAGES", "false")],
+            "pages = true",
+        ),
+    ] {
+        let (code, out, err) = soapstone_env(args, env);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        assert!(out.lines().any(|l| l == shown), "{args:?} {env:?}: {out}");
+    }
+}

@@ -423,3 +423,76 @@ async fn service_pages_list_and_document_every_operation() {
         "no external links or styles"
     );
 }
+
+/// The `duration_ms` values of the access lines in `logs` (`marker` precedes each value).
+fn access_durations(logs: &[String], marker: &str) -> Vec<String> {
+    logs.iter()
+        .filter(|l| l.contains("soapstone::access"))
+        .filter_map(|l| {
+            let at = l.find(marker)? + marker.len();
+            let value = l[at..].split([' ', ',', '}']).next()?;
+            Some(value.to_string())
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn access_line_durations_are_rounded_to_the_microsecond() {
+    for (format, marker) in [("human", "duration_ms="), ("json", "\"duration_ms\":")] {
+        let server = Server::start_with(&["--log-format", format]);
+        for _ in 0..5 {
+            server
+                .call(Svc::Catalog, "GetProduct", "<p:sku>none</p:sku>")
+                .await
+                .assert_fault11("Client");
+            assert_eq!(server.get("/health", &[]).await.status, 200);
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let durations = loop {
+            let durations = access_durations(&server.logs.lock().unwrap(), marker);
+            if durations.len() >= 10 || std::time::Instant::now() > deadline {
+                break durations;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        };
+        assert_eq!(durations.len(), 10, "{format}: {durations:?}");
+        for value in durations {
+            assert!(value.parse::<f64>().is_ok(), "{format}: {value}");
+            let decimals = value.split_once('.').map_or(0, |(_, d)| d.len());
+            assert!(decimals <= 3, "{format}: duration_ms={value}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn pages_false_turns_the_service_pages_off_but_not_the_contracts() {
+    let server = Server::start_with(&["--pages", "false"]);
+    for path in [
+        "/services",
+        "/services/",
+        "/services/CatalogService",
+        "/services/UserService",
+        "/bench",
+    ] {
+        let reply = server.get(path, &[]).await;
+        assert_eq!(reply.status, 404, "{path}: {}", reply.body);
+        assert!(!reply.body.contains("<html"), "{path}: {}", reply.body);
+    }
+    for path in [
+        "/services/CatalogService?wsdl",
+        "/services/CatalogService?wsdl&soap=1.1",
+        "/services/CatalogService?xsd=catalog.xsd",
+        "/bench?wsdl",
+    ] {
+        let reply = server.get(path, &[]).await;
+        assert_eq!(reply.status, 200, "{path}: {}", reply.body);
+        assert!(
+            reply.body.contains("<wsdl:") || reply.body.contains("<xs:"),
+            "{path}"
+        );
+    }
+    server
+        .call(Svc::Catalog, "GetProduct", "<p:sku>none</p:sku>")
+        .await
+        .assert_fault11("Client");
+}

@@ -11,7 +11,8 @@ use crate::soap::FaultCode;
 pub(super) fn access<B: http_body::Body>(response: &http::Response<B>, latency: Duration) {
     let status = response.status().as_u16();
     let bytes_out = response.body().size_hint().exact().unwrap_or(0);
-    let duration_ms = latency.as_secs_f64() * 1000.0;
+    // Whole microseconds in milliseconds: at most three decimals, without float noise.
+    let duration_ms = latency.as_micros() as f64 / 1000.0;
     let Some(info) = response.extensions().get::<AccessInfo>() else {
         METRICS
             .requests

@@ -126,6 +126,8 @@ pub struct Routes {
     limiter: Option<RateLimiter<std::net::IpAddr>>,
     probe: Arc<dyn Probe>,
     proxies: ProxyTrust,
+    /// Serve the HTML service pages; without them those paths are 404.
+    pages: bool,
 }
 
 type HttpResponse = Response<Full<Bytes>>;
@@ -145,7 +147,14 @@ impl Routes {
                 .then(|| RateLimiter::new(limits.rate_limit, limits.rate_burst)),
             limits,
             probe,
+            pages: true,
         }
+    }
+
+    /// These routes with the HTML service pages served or not (the contracts are served
+    /// either way).
+    pub fn with_pages(self, pages: bool) -> Self {
+        Routes { pages, ..self }
     }
 
     pub fn mounts(&self) -> &[Mount] {
@@ -199,7 +208,7 @@ impl Routes {
                         ),
                     };
                 }
-                "/services" | "/services/" => {
+                "/services" | "/services/" if self.pages => {
                     let base = self.base_of(&request);
                     let views: Vec<ServiceView<'_>> = self.mounts.iter().map(Mount::view).collect();
                     return html(pages::index(&base, &views));
@@ -227,7 +236,7 @@ impl Routes {
         };
         match *request.method() {
             Method::POST => self.soap(mount, request).await,
-            Method::GET => contract(mount, &request, &self.base_of(&request)),
+            Method::GET => contract(mount, &request, &self.base_of(&request), self.pages),
             _ => method_not_allowed(),
         }
     }
@@ -400,7 +409,7 @@ fn html(page: String) -> HttpResponse {
     response
 }
 
-fn contract<B>(mount: &Mount, request: &Request<B>, base: &str) -> HttpResponse {
+fn contract<B>(mount: &Mount, request: &Request<B>, base: &str, pages: bool) -> HttpResponse {
     let query = request.uri().query().unwrap_or_default();
     let mut wants_wsdl = false;
     let mut xsd = None;
@@ -430,6 +439,12 @@ fn contract<B>(mount: &Mount, request: &Request<B>, base: &str) -> HttpResponse 
                 );
             }
         },
+        (None, false) if query.is_empty() && !pages => {
+            return plain(
+                StatusCode::NOT_FOUND,
+                "The service pages are turned off; GET ?wsdl or ?xsd=NAME for the contract.\n",
+            );
+        }
         (None, false) if query.is_empty() => {
             let version = |v: &str| match v {
                 "1.2" => crate::soap::SoapVersion::V12,

@@ -17,7 +17,7 @@ pub use messages::USERS;
 pub use model::{NewUser, Role, User, UserChanges, UserFilter, UserKey, UserSort, UserStatus};
 pub use operations::soap_service;
 pub use repository::{RepoError, UniqueField, UserRepository};
-pub use service::{ListRequest, UserError, UserList, UserService};
+pub use service::{ListRequest, UserError, UserList, UserService, field_name};
 pub use sqlite::SqliteUserRepository;
 
 /// The WSDL of this service.

@@ -148,6 +148,15 @@ impl UserRepository for SqliteUserRepository {
         self.db
             .writer
             .write(move |conn| {
+                // SQLite names only the first unique index a row trips over, the email's
+                // before the username's; the username is the key the caller chose, so a
+                // taken one is reported as such even when the email is taken too.
+                let username_taken: bool = conn
+                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1)")?
+                    .query_row([&user.username], |r| r.get(0))?;
+                if username_taken {
+                    return Err(RepoError::Duplicate(UniqueField::Username));
+                }
                 let at = millis(now);
                 conn.prepare_cached(
                     "INSERT INTO users (username, email, email_key, display_name, status, \
