@@ -824,3 +824,67 @@ async fn rate_limits_per_user_and_the_user_on_access_lines() {
         "{logs}"
     );
 }
+
+/// The access lines of `operation`, once there are `count` of them (bounded wait: the log is
+/// read from the server's stderr by another thread).
+async fn access_lines(server: &Server, operation: &str, count: usize) -> Vec<String> {
+    let needle = format!("operation=\"{operation}\"");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let lines: Vec<String> = server
+            .logs
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains("soapstone::access") && l.contains(&needle))
+            .cloned()
+            .collect();
+        if lines.len() >= count || std::time::Instant::now() > deadline {
+            return lines;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn failed_authentications_log_their_wsse_code_but_not_the_password_or_the_user() {
+    let server = Server::start_with(&["--auth-failure-limit", "2", "--auth-backoff", "300"]);
+    let wrong = "wrong-password-1234";
+    assert_wsse(
+        &server.auth(&wsse_text(ADMIN, wrong), &who_am_i()).await,
+        "FailedAuthentication",
+    );
+    assert_wsse(
+        &server
+            .auth(&wsse_text("nobody-here", wrong), &who_am_i())
+            .await,
+        "FailedAuthentication",
+    );
+    // Two failures from this address: the next attempt is throttled, the caller sees the same.
+    assert_wsse(
+        &server
+            .auth(&wsse_text(ADMIN, ADMIN_PASSWORD), &who_am_i())
+            .await,
+        "FailedAuthentication",
+    );
+    let lines = access_lines(&server, "WhoAmI", 3).await;
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    // A wrong password and an unknown user read alike; neither names a user.
+    for line in &lines[..2] {
+        assert!(
+            line.contains("fault=\"wsse:FailedAuthentication\""),
+            "{line}"
+        );
+        assert!(!line.contains("user="), "{line}");
+    }
+    assert!(
+        lines[2].contains("fault=\"wsse:FailedAuthentication (throttled)\""),
+        "{}",
+        lines[2]
+    );
+    let logs = server.logs.lock().unwrap().join("\n");
+    assert!(
+        !logs.contains(wrong) && !logs.contains(ADMIN_PASSWORD) && !logs.contains("nobody-here"),
+        "{logs}"
+    );
+}

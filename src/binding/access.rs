@@ -57,7 +57,7 @@ pub(super) fn access<B: http_body::Body>(response: &http::Response<B>, latency: 
         operation,
         soap = info.version.map(|v| v.label()),
         status,
-        fault = info.fault.map(|f| format!("{f:?}")),
+        fault = info.fault_label.as_deref(),
         user = info.user.as_deref(),
         duration_ms,
         bytes_in = info.bytes_in,

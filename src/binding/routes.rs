@@ -113,6 +113,8 @@ pub struct AccessInfo {
     pub operation: Option<&'static str>,
     pub version: Option<SoapVersion>,
     pub fault: Option<FaultCode>,
+    /// The fault's most specific name ([`crate::soap::Fault::label`]), for the access line.
+    pub fault_label: Option<String>,
     pub bytes_in: usize,
     /// The authenticated caller.
     pub user: Option<String>,
@@ -275,7 +277,8 @@ impl Routes {
                 service: mount.endpoint.service().name(),
                 operation: None,
                 version: Some(version),
-                fault: Some(FaultCode::Server),
+                fault: Some(fault.code),
+                fault_label: Some(fault.label()),
                 bytes_in: 0,
                 user: None,
             });
@@ -366,6 +369,7 @@ impl Routes {
             operation: response.operation,
             version: Some(response.version),
             fault: response.fault,
+            fault_label: response.fault_label,
             bytes_in,
             user: response.user,
         };

@@ -117,7 +117,10 @@ mod tests {
         assert!(!view.contains("UserServiceSoap12Binding"), "{view}");
         assert!(!view.contains("UserServiceSoap12Port"));
         assert!(!view.contains("<soap12:"));
-        assert!(!view.contains("xmlns:soap12"), "an unused declaration is dropped");
+        assert!(
+            !view.contains("xmlns:soap12"),
+            "an unused declaration is dropped"
+        );
         let mut reader = XmlReader::new(view.as_bytes(), XmlLimits::default()).unwrap();
         while reader.next_event().unwrap() != Event::Eof {}
         // A WSDL without SOAP 1.2 parts is left as it is.

@@ -56,6 +56,8 @@ pub struct SoapResponse {
     pub operation: Option<&'static str>,
     /// The fault code when the body is a fault.
     pub fault: Option<FaultCode>,
+    /// [`Fault::label`] when the body is a fault, e.g. `wsse:FailedAuthentication`.
+    pub fault_label: Option<String>,
     /// The authenticated caller, when there was one.
     pub user: Option<String>,
     /// Seconds after which to retry, when the fault is a rate limit.
@@ -195,6 +197,7 @@ impl Endpoint {
             body,
             operation,
             fault: fault.as_ref().map(|f| f.code),
+            fault_label: fault.as_ref().map(Fault::label),
             user: caller.map(|c| c.username.clone()),
             retry_after: fault.and_then(|f| f.retry_after),
         }
