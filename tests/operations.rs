@@ -414,9 +414,16 @@ async fn service_pages_list_and_document_every_operation() {
         "http://www.w3.org/2003/05/soap-envelope",
         "?xsd=catalog.xsd",
         "<button type=\"button\" id=\"send-SearchProducts\"",
+        "<input id=\"wsse-username\" name=\"username\" value=\"admin\"",
+        "<input id=\"wsse-password\" name=\"password\" type=\"password\"",
+        "&gt;(the Password field above)&lt;/wsse:Password&gt;",
     ] {
         assert!(page.body.contains(needle), "{needle}");
     }
+    assert!(
+        !page.body.contains(support::ADMIN_PASSWORD),
+        "the page never shows a password"
+    );
     assert!(!page.body.contains("src=\"http"), "no external scripts");
     assert!(
         !page.body.contains("href=\"http"),
