@@ -90,7 +90,7 @@ async fn one_json_log_line_per_request_with_its_id_and_no_body() {
         .collect();
     for (id, status, fault) in [
         ("trace-json-1", "200", None),
-        ("trace-json-2", "500", Some("Client")),
+        ("trace-json-2", "500", Some("DuplicateUserFault")),
     ] {
         let lines: Vec<&&String> = access.iter().filter(|l| l.contains(id)).collect();
         assert_eq!(lines.len(), 1, "one access line for {id}: {logs:?}");

@@ -847,8 +847,13 @@ async fn access_lines(server: &Server, operation: &str, count: usize) -> Vec<Str
 }
 
 #[tokio::test]
-async fn failed_authentications_log_their_wsse_code_but_not_the_password_or_the_user() {
+async fn failed_authentications_log_their_wsse_code_and_class_but_not_the_password_or_the_user() {
     let server = Server::start_with(&["--auth-failure-limit", "2", "--auth-backoff", "300"]);
+    // A replayed nonce: InvalidSecurity to the caller, "replay" in the log.
+    let now = rfc3339(OffsetDateTime::now_utc());
+    let digest = wsse_digest(ADMIN, ADMIN_DIGEST_SECRET, &fresh_nonce(), &now);
+    server.auth(&digest, &who_am_i()).await.assert_ok11();
+    assert_wsse(&server.auth(&digest, &who_am_i()).await, "InvalidSecurity");
     let wrong = "wrong-password-1234";
     assert_wsse(
         &server.auth(&wsse_text(ADMIN, wrong), &who_am_i()).await,
@@ -867,20 +872,33 @@ async fn failed_authentications_log_their_wsse_code_but_not_the_password_or_the_
             .await,
         "FailedAuthentication",
     );
-    let lines = access_lines(&server, "WhoAmI", 3).await;
-    assert_eq!(lines.len(), 3, "{lines:#?}");
+    let lines = access_lines(&server, "WhoAmI", 5).await;
+    assert_eq!(lines.len(), 5, "{lines:#?}");
+    assert!(
+        lines[0].contains("user=\"admin\"") && !lines[0].contains("fault="),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("fault=\"wsse:InvalidSecurity\"")
+            && lines[1].contains("cause=\"replay\""),
+        "{}",
+        lines[1]
+    );
     // A wrong password and an unknown user read alike; neither names a user.
-    for line in &lines[..2] {
+    for line in &lines[2..4] {
         assert!(
-            line.contains("fault=\"wsse:FailedAuthentication\""),
+            line.contains("fault=\"wsse:FailedAuthentication\"")
+                && line.contains("cause=\"unknown user, wrong password or suspended user\""),
             "{line}"
         );
         assert!(!line.contains("user="), "{line}");
     }
     assert!(
-        lines[2].contains("fault=\"wsse:FailedAuthentication (throttled)\""),
+        lines[4].contains("fault=\"wsse:FailedAuthentication (throttled)\"")
+            && lines[4].contains("cause=\"throttled\""),
         "{}",
-        lines[2]
+        lines[4]
     );
     let logs = server.logs.lock().unwrap().join("\n");
     assert!(

@@ -58,6 +58,7 @@ pub(super) fn access<B: http_body::Body>(response: &http::Response<B>, latency: 
         soap = info.version.map(|v| v.label()),
         status,
         fault = info.fault_label.as_deref(),
+        cause = info.fault_cause,
         user = info.user.as_deref(),
         duration_ms,
         bytes_in = info.bytes_in,

@@ -115,6 +115,8 @@ pub struct AccessInfo {
     pub fault: Option<FaultCode>,
     /// The fault's most specific name ([`crate::soap::Fault::label`]), for the access line.
     pub fault_label: Option<String>,
+    /// Why, for the access line only (e.g. `replay`): [`crate::soap::Fault::cause`].
+    pub fault_cause: Option<&'static str>,
     pub bytes_in: usize,
     /// The authenticated caller.
     pub user: Option<String>,
@@ -279,6 +281,7 @@ impl Routes {
                 version: Some(version),
                 fault: Some(fault.code),
                 fault_label: Some(fault.label()),
+                fault_cause: fault.cause,
                 bytes_in: 0,
                 user: None,
             });
@@ -370,6 +373,7 @@ impl Routes {
             version: Some(response.version),
             fault: response.fault,
             fault_label: response.fault_label,
+            fault_cause: response.fault_cause,
             bytes_in,
             user: response.user,
         };
