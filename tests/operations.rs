@@ -90,7 +90,7 @@ async fn one_json_log_line_per_request_with_its_id_and_no_body() {
         .collect();
     for (id, status, fault) in [
         ("trace-json-1", "200", None),
-        ("trace-json-2", "500", Some("Client")),
+        ("trace-json-2", "500", Some("DuplicateUserFault")),
     ] {
         let lines: Vec<&&String> = access.iter().filter(|l| l.contains(id)).collect();
         assert_eq!(lines.len(), 1, "one access line for {id}: {logs:?}");
@@ -414,9 +414,16 @@ async fn service_pages_list_and_document_every_operation() {
         "http://www.w3.org/2003/05/soap-envelope",
         "?xsd=catalog.xsd",
         "<button type=\"button\" id=\"send-SearchProducts\"",
+        "<input id=\"wsse-username\" name=\"username\" value=\"admin\"",
+        "<input id=\"wsse-password\" name=\"password\" type=\"password\"",
+        "&gt;(the Password field above)&lt;/wsse:Password&gt;",
     ] {
         assert!(page.body.contains(needle), "{needle}");
     }
+    assert!(
+        !page.body.contains(support::ADMIN_PASSWORD),
+        "the page never shows a password"
+    );
     assert!(!page.body.contains("src=\"http"), "no external scripts");
     assert!(
         !page.body.contains("href=\"http"),

@@ -824,3 +824,85 @@ async fn rate_limits_per_user_and_the_user_on_access_lines() {
         "{logs}"
     );
 }
+
+/// The access lines of `operation`, once there are `count` of them (bounded wait: the log is
+/// read from the server's stderr by another thread).
+async fn access_lines(server: &Server, operation: &str, count: usize) -> Vec<String> {
+    let needle = format!("operation=\"{operation}\"");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let lines: Vec<String> = server
+            .logs
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.contains("soapstone::access") && l.contains(&needle))
+            .cloned()
+            .collect();
+        if lines.len() >= count || std::time::Instant::now() > deadline {
+            return lines;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn failed_authentications_log_their_wsse_code_and_class_but_not_the_password_or_the_user() {
+    let server = Server::start_with(&["--auth-failure-limit", "2", "--auth-backoff", "300"]);
+    // A replayed nonce: InvalidSecurity to the caller, "replay" in the log.
+    let now = rfc3339(OffsetDateTime::now_utc());
+    let digest = wsse_digest(ADMIN, ADMIN_DIGEST_SECRET, &fresh_nonce(), &now);
+    server.auth(&digest, &who_am_i()).await.assert_ok11();
+    assert_wsse(&server.auth(&digest, &who_am_i()).await, "InvalidSecurity");
+    let wrong = "wrong-password-1234";
+    assert_wsse(
+        &server.auth(&wsse_text(ADMIN, wrong), &who_am_i()).await,
+        "FailedAuthentication",
+    );
+    assert_wsse(
+        &server
+            .auth(&wsse_text("nobody-here", wrong), &who_am_i())
+            .await,
+        "FailedAuthentication",
+    );
+    // Two failures from this address: the next attempt is throttled, the caller sees the same.
+    assert_wsse(
+        &server
+            .auth(&wsse_text(ADMIN, ADMIN_PASSWORD), &who_am_i())
+            .await,
+        "FailedAuthentication",
+    );
+    let lines = access_lines(&server, "WhoAmI", 5).await;
+    assert_eq!(lines.len(), 5, "{lines:#?}");
+    assert!(
+        lines[0].contains("user=\"admin\"") && !lines[0].contains("fault="),
+        "{}",
+        lines[0]
+    );
+    assert!(
+        lines[1].contains("fault=\"wsse:InvalidSecurity\"")
+            && lines[1].contains("cause=\"replay\""),
+        "{}",
+        lines[1]
+    );
+    // A wrong password and an unknown user read alike; neither names a user.
+    for line in &lines[2..4] {
+        assert!(
+            line.contains("fault=\"wsse:FailedAuthentication\"")
+                && line.contains("cause=\"unknown user, wrong password or suspended user\""),
+            "{line}"
+        );
+        assert!(!line.contains("user="), "{line}");
+    }
+    assert!(
+        lines[4].contains("fault=\"wsse:FailedAuthentication (throttled)\"")
+            && lines[4].contains("cause=\"throttled\""),
+        "{}",
+        lines[4]
+    );
+    let logs = server.logs.lock().unwrap().join("\n");
+    assert!(
+        !logs.contains(wrong) && !logs.contains(ADMIN_PASSWORD) && !logs.contains("nobody-here"),
+        "{logs}"
+    );
+}

@@ -113,6 +113,10 @@ pub struct AccessInfo {
     pub operation: Option<&'static str>,
     pub version: Option<SoapVersion>,
     pub fault: Option<FaultCode>,
+    /// The fault's most specific name ([`crate::soap::Fault::label`]), for the access line.
+    pub fault_label: Option<String>,
+    /// Why, for the access line only (e.g. `replay`): [`crate::soap::Fault::cause`].
+    pub fault_cause: Option<&'static str>,
     pub bytes_in: usize,
     /// The authenticated caller.
     pub user: Option<String>,
@@ -284,7 +288,9 @@ impl Routes {
                 service: mount.endpoint.service().name(),
                 operation: None,
                 version: Some(version),
-                fault: Some(FaultCode::Server),
+                fault: Some(fault.code),
+                fault_label: Some(fault.label()),
+                fault_cause: fault.cause,
                 bytes_in: 0,
                 user: None,
             });
@@ -375,6 +381,8 @@ impl Routes {
             operation: response.operation,
             version: Some(response.version),
             fault: response.fault,
+            fault_label: response.fault_label,
+            fault_cause: response.fault_cause,
             bytes_in,
             user: response.user,
         };

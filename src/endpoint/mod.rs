@@ -56,6 +56,10 @@ pub struct SoapResponse {
     pub operation: Option<&'static str>,
     /// The fault code when the body is a fault.
     pub fault: Option<FaultCode>,
+    /// [`Fault::label`] when the body is a fault, e.g. `wsse:FailedAuthentication`.
+    pub fault_label: Option<String>,
+    /// [`Fault::cause`] when the body is a fault that has one.
+    pub fault_cause: Option<&'static str>,
     /// The authenticated caller, when there was one.
     pub user: Option<String>,
     /// Seconds after which to retry, when the fault is a rate limit.
@@ -195,8 +199,10 @@ impl Endpoint {
             body,
             operation,
             fault: fault.as_ref().map(|f| f.code),
+            fault_label: fault.as_ref().map(Fault::label),
+            fault_cause: fault.as_ref().and_then(|f| f.cause),
             user: caller.map(|c| c.username.clone()),
-            retry_after: fault.and_then(|f| f.retry_after),
+            retry_after: fault.and_then(|f| f.retry_after).map(|s| s.get()),
         }
     }
 

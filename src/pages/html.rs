@@ -2,6 +2,7 @@
 //! external resources).
 
 use super::docs::ServiceDocs;
+use super::samples::PASSWORD_PLACEHOLDER;
 use crate::dispatch::OperationInfo;
 
 /// One mounted service as the pages show it.
@@ -33,7 +34,8 @@ h1,h2,h3{line-height:1.2}a{color:#0b5cad}code,pre,textarea{font:13px/1.4 ui-mono
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #d8dde3;padding:.4rem;text-align:left;vertical-align:top}\
 section.op{border:1px solid #d8dde3;border-radius:6px;padding:0 1rem 1rem;margin:1.5rem 0}\
 textarea{width:100%;min-height:22rem;box-sizing:border-box}pre.out{background:#f4f6f8;padding:.75rem;overflow:auto;min-height:2rem;white-space:pre-wrap}\
-button{font:inherit;padding:.3rem 1rem}.muted{color:#5b6672}";
+button{font:inherit;padding:.3rem 1rem}.muted{color:#5b6672}\
+fieldset{border:1px solid #d8dde3;border-radius:6px}fieldset label{margin-right:1.5rem}input{font:inherit}";
 
 const SCRIPT: &str = r#"
 function esc(text, quotes) {
@@ -62,6 +64,20 @@ function pretty(xml) {
   })(doc, 0);
   return out.join('\n');
 }
+const WSSE = 'http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd';
+function withCredentials(xml) {
+  const doc = new DOMParser().parseFromString(xml, 'application/xml');
+  if (doc.getElementsByTagName('parsererror').length) return {xml};
+  const token = doc.getElementsByTagNameNS(WSSE, 'UsernameToken')[0];
+  const user = document.getElementById('wsse-username'), password = document.getElementById('wsse-password');
+  if (!token || !user || !password) return {xml};
+  if (!password.value) return {missing: `Type the password of "${user.value}" in the Password field above.`};
+  for (const [local, value] of [['Username', user.value], ['Password', password.value]]) {
+    const element = token.getElementsByTagNameNS(WSSE, local)[0];
+    if (element) element.textContent = value;
+  }
+  return {xml: new XMLSerializer().serializeToString(doc)};
+}
 function version(op, v) {
   document.getElementById('req-' + op).value = document.getElementById('sample-' + v + '-' + op).value;
 }
@@ -71,13 +87,27 @@ async function send(op, action) {
     ? {'Content-Type': `application/soap+xml; charset=utf-8; action="${action}"`}
     : {'Content-Type': 'text/xml; charset=utf-8', 'SOAPAction': `"${action}"`};
   const out = document.getElementById('res-' + op);
+  const body = withCredentials(document.getElementById('req-' + op).value);
+  if (body.missing) { out.textContent = body.missing; return; }
   out.textContent = 'Sending...';
   try {
-    const response = await fetch(location.pathname, {method: 'POST', headers, body: document.getElementById('req-' + op).value});
+    const response = await fetch(location.pathname, {method: 'POST', headers, body: body.xml});
     out.textContent = `HTTP ${response.status}\n\n` + pretty(await response.text());
   } catch (e) { out.textContent = 'Request failed: ' + e; }
 }
 "#;
+
+/// The fields whose values Send puts in a sample's UsernameToken; the password starts empty.
+fn credentials() -> String {
+    format!(
+        "<form id=\"credentials\" onsubmit=\"return false\"><fieldset><legend>WS-Security UsernameToken</legend>\
+<label>Username <input id=\"wsse-username\" name=\"username\" value=\"admin\" autocomplete=\"username\"></label>\
+<label>Password <input id=\"wsse-password\" name=\"password\" type=\"password\" placeholder=\"this user's password\" autocomplete=\"current-password\"></label>\
+<p class=\"muted\">Send puts them in the sample's <code>wsse:UsernameToken</code> (as PasswordText) in place of \
+<code>{}</code>; nothing is stored. Serve over HTTPS beyond your own machine.</p></fieldset></form>",
+        escape(PASSWORD_PLACEHOLDER)
+    )
+}
 
 fn page(title: &str, body: &str) -> String {
     format!(
@@ -131,11 +161,13 @@ pub fn service(
     sample: impl Fn(&str, &str) -> Option<String>,
 ) -> String {
     let mut ops = String::new();
+    let mut secured = false;
     for op in &view.operations {
         let name = escape(op.name);
         let action = escape(&op.action);
         let v11 = sample(op.name, "1.1").unwrap_or_default();
         let v12 = sample(op.name, "1.2").unwrap_or_default();
+        secured |= v11.contains(PASSWORD_PLACEHOLDER) || v12.contains(PASSWORD_PLACEHOLDER);
         ops.push_str(&format!(
             "<section class=\"op\" id=\"{name}\"><h2>{name}</h2><p>{doc}</p>\
              <p class=\"muted\">SOAPAction <code>{action}</code> · request element <code>{{{ns}}}{name}</code></p>\
@@ -164,13 +196,16 @@ pub fn service(
             "<p><a href=\"/services\">All services</a></p><h1>{name}</h1><p>{summary}</p>\
              <p>Endpoint <code>{endpoint}</code> (SOAP 1.1 and 1.2) · <a href=\"{path}?wsdl\">WSDL</a> · \
              <a href=\"{path}?wsdl&amp;soap=1.1\">SOAP 1.1 only</a>{schemas}</p>\
-             <p class=\"muted\">Each sample below can be edited and sent; the answer is shown as the server wrote it, indented. \
-             The samples authenticate with a WS-Security UsernameToken as <code>admin</code> / <code>soapstone-admin</code>: \
-             put your own credentials in their <code>wsse:Security</code> header.</p>\
-             {ops}<script>{SCRIPT}</script>",
+             <p class=\"muted\">Each sample below can be edited and sent; the answer is shown as the server wrote it, indented.</p>\
+             {credentials}{ops}<script>{SCRIPT}</script>",
             name = escape(view.name),
             summary = escape(&view.docs.summary),
             endpoint = escape(&format!("{base}{}", view.path)),
+            credentials = if secured {
+                credentials()
+            } else {
+                String::new()
+            },
             schemas = if schemas.is_empty() {
                 String::new()
             } else {

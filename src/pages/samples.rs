@@ -1,6 +1,6 @@
 //! The request samples of `samples/`, embedded, as the service pages show them: one per
 //! operation and SOAP version (a SOAP 1.2 sample is derived from the 1.1 one when
-//! `samples/` has none).
+//! `samples/` has none), with a placeholder in place of the UsernameToken's password.
 
 use crate::soap::SoapVersion;
 
@@ -132,8 +132,17 @@ const SAMPLES: &[(&str, bool, &str)] = &[
     ),
 ];
 
-/// The sample request of `operation` in `version`, if `samples/` has one.
+/// What the pages show in place of a sample's `wsse:Password`: the page's script sends the
+/// Password field's value there.
+pub const PASSWORD_PLACEHOLDER: &str = "(the Password field above)";
+
+/// The sample request of `operation` in `version`, if `samples/` has one, its password
+/// replaced by [`PASSWORD_PLACEHOLDER`].
 pub fn sample(operation: &str, version: SoapVersion) -> Option<String> {
+    raw_sample(operation, version).map(|text| hide_password(&text))
+}
+
+fn raw_sample(operation: &str, version: SoapVersion) -> Option<String> {
     let find = |soap12: bool| {
         SAMPLES
             .iter()
@@ -144,6 +153,27 @@ pub fn sample(operation: &str, version: SoapVersion) -> Option<String> {
         SoapVersion::V11 => find(false),
         SoapVersion::V12 => find(true).or_else(|| find(false).map(|text| to_soap12(&text))),
     }
+}
+
+/// `text` with the content of every `wsse:Password` element replaced by the placeholder.
+fn hide_password(text: &str) -> String {
+    const OPEN: &str = "<wsse:Password";
+    const CLOSE: &str = "</wsse:Password>";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find(OPEN) {
+        let Some(content) = rest[start..].find('>').map(|i| start + i + 1) else {
+            break;
+        };
+        let Some(end) = rest[content..].find(CLOSE).map(|i| content + i) else {
+            break;
+        };
+        out.push_str(&rest[..content]);
+        out.push_str(PASSWORD_PLACEHOLDER);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// A SOAP 1.1 sample as SOAP 1.2: the envelope namespace changes and an empty Header goes.
@@ -185,5 +215,28 @@ mod tests {
             );
         }
         assert_eq!(sample("Nope", SoapVersion::V11), None);
+    }
+
+    #[test]
+    fn shown_samples_carry_the_placeholder_and_never_the_password() {
+        for (op, soap12, raw) in SAMPLES {
+            let version = if *soap12 {
+                SoapVersion::V12
+            } else {
+                SoapVersion::V11
+            };
+            let shown = sample(op, version).unwrap();
+            assert_eq!(
+                raw.contains("<wsse:Password"),
+                shown.contains(&format!(">{PASSWORD_PLACEHOLDER}</wsse:Password>")),
+                "{op}"
+            );
+            assert!(!shown.contains("soapstone-admin"), "{op}");
+        }
+        assert!(
+            raw_sample("WhoAmI", SoapVersion::V11)
+                .unwrap()
+                .contains(">soapstone-admin</wsse:Password>")
+        );
     }
 }

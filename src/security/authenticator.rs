@@ -17,6 +17,7 @@ use openssl::x509::store::X509Store;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use super::error::Refused;
 use super::signature::{SignatureError, VerifyOptions, verify_with_store};
 use super::signer::ResponseSigner;
 use super::store::{CredentialStore, Credentials};
@@ -211,7 +212,7 @@ impl Authenticator {
                 .named_by_certificate(subject, AuthMethod::Certificate)
                 .await;
         }
-        Err(SecurityError::FailedAuthentication)
+        Err(SecurityError::FailedAuthentication(Refused::NoCredentials))
     }
 
     /// Every token of the header, verified: the signature (when the message is signed) and
@@ -252,7 +253,7 @@ impl Authenticator {
             .await
             .map_err(storage)?
         {
-            return Err(SecurityError::InvalidSecurity(
+            return Err(SecurityError::Replayed(
                 "this signed message has been accepted before (a replayed message)".into(),
             ));
         }
@@ -306,7 +307,9 @@ impl Authenticator {
             "refused a password sent in the clear over plain HTTP: use HTTPS, a PasswordDigest \
              or a session (or set allow_plaintext_passwords)"
         );
-        Err(SecurityError::FailedAuthentication)
+        Err(SecurityError::FailedAuthentication(
+            Refused::PlaintextOverHttp,
+        ))
     }
 
     async fn username_token(
@@ -319,7 +322,7 @@ impl Authenticator {
             self.check_created(*created, at, "UsernameToken")?;
         }
         let Some((kind, password)) = token.password else {
-            return Err(SecurityError::FailedAuthentication);
+            return Err(SecurityError::FailedAuthentication(Refused::NoCredentials));
         };
         let client = Client {
             ip: cx.client_ip,
@@ -363,7 +366,7 @@ impl Authenticator {
                 .await
                 .map_err(storage)?
             {
-                return Err(SecurityError::InvalidSecurity(
+                return Err(SecurityError::Replayed(
                     "the Nonce has been used before (a replayed message)".into(),
                 ));
             }
@@ -509,7 +512,7 @@ impl Authenticator {
 
     async fn session(&self, token: &str, at: OffsetDateTime) -> Result<Caller, SecurityError> {
         if token.is_empty() || token.len() > 128 {
-            return Err(SecurityError::FailedAuthentication);
+            return Err(SecurityError::FailedAuthentication(Refused::Session));
         }
         let token_hash = hash_token(token);
         let (user, expires_at) = self
@@ -517,7 +520,7 @@ impl Authenticator {
             .session(token_hash, at)
             .await
             .map_err(storage)?
-            .ok_or(SecurityError::FailedAuthentication)?;
+            .ok_or(SecurityError::FailedAuthentication(Refused::Session))?;
         let session = SessionRef {
             token_hash,
             expires_at,
@@ -603,7 +606,7 @@ impl Authenticator {
 /// The user, if there is one and it is not suspended.
 fn active(user: Option<Credentials>) -> Result<Credentials, SecurityError> {
     user.filter(|u| u.status == UserStatus::Active)
-        .ok_or(SecurityError::FailedAuthentication)
+        .ok_or(SecurityError::FailedAuthentication(Refused::Credentials))
 }
 
 fn caller(user: Credentials, method: AuthMethod, session: Option<SessionRef>) -> Caller {

@@ -18,7 +18,8 @@ impl From<SecurityError> for Fault {
         let fault = match error.wsse_code() {
             Some(code) => Fault::client(reason).with_subcode(&WSSE, code),
             None => Fault::server(reason),
-        };
+        }
+        .with_cause(error.class());
         match error {
             SecurityError::Throttled => fault.with_note(FaultNote::Throttled),
             _ => fault,

@@ -22,7 +22,7 @@ pub mod wsse;
 
 pub use authenticator::{Authenticator, NewSession, SECURITY_NS, SecurityConfig};
 pub use caller::{AccessDenied, AuthMethod, Caller, SessionRef};
-pub use error::SecurityError;
+pub use error::{Refused, SecurityError};
 pub use faults::WSSE;
 pub use gate::Gatekeeper;
 pub use password::{PasswordError, Passwords};

@@ -1,6 +1,7 @@
 //! The SOAP fault as the engine carries it, independent of the version it is written in.
 
 use std::fmt;
+use std::num::NonZeroU64;
 
 use crate::codec::{Encode, Message, write_message};
 use crate::xml::{Namespace, XmlWriter};
@@ -53,9 +54,12 @@ pub struct Fault {
     pub not_understood: Vec<(String, String)>,
     /// The caller is over a rate limit: the HTTP binding answers 503 with `Retry-After` of
     /// this many seconds.
-    pub retry_after: Option<u64>,
+    pub retry_after: Option<NonZeroU64>,
     /// A qualifier for the log and the audit trail only, never sent.
     pub note: Option<FaultNote>,
+    /// Why, in a few words, for the access line only (never sent, not in the audit trail):
+    /// e.g. `replay` for a security fault.
+    pub cause: Option<&'static str>,
 }
 
 /// What the log and the audit trail say of a fault beyond what the caller is told.
@@ -84,6 +88,7 @@ impl Fault {
             not_understood: Vec::new(),
             retry_after: None,
             note: None,
+            cause: None,
         }
     }
 
@@ -107,14 +112,20 @@ impl Fault {
         self
     }
 
-    /// Marks the fault as a rate limit: retry after `seconds`.
+    /// Marks the fault as a rate limit: retry after `seconds` (at least 1).
     pub fn with_retry_after(mut self, seconds: u64) -> Self {
-        self.retry_after = Some(seconds);
+        self.retry_after = NonZeroU64::new(seconds.max(1));
         self
     }
 
     pub fn with_subcode(mut self, ns: &'static Namespace, local: &'static str) -> Self {
         self.subcode = Some((ns, local));
+        self
+    }
+
+    /// Adds a cause for the access line, which neither the caller nor the audit trail sees.
+    pub fn with_cause(mut self, cause: &'static str) -> Self {
+        self.cause = Some(cause);
         self
     }
 

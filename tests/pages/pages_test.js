@@ -6,7 +6,8 @@
 //
 // Run by tests/pages/run.sh, which starts the server on a fresh database. Loads /services and
 // follows its links, sends samples through the try-it forms of /services/UserService and
-// /bench (the Send button, i.e. the page's own fetch()) and reads the answers the page shows.
+// /bench (the Send button, i.e. the page's own fetch()) and reads the answers the page shows;
+// the UsernameToken comes from the page's Username and Password fields, filled as a user would.
 // Full-page screenshots go to tests/pages/output/. Prints one line per check and a last line
 // `N passed, M failed`; exits non-zero when a check failed.
 'use strict';
@@ -32,6 +33,10 @@ const SERVICES = {
 };
 const NS_11 = 'http://schemas.xmlsoap.org/soap/envelope/';
 const NS_12 = 'http://www.w3.org/2003/05/soap-envelope';
+// The admin run.sh creates; the pages must never show this password.
+const ADMIN_PASSWORD = 'soapstone-admin';
+const PASSWORD_PLACEHOLDER = '(the Password field above)';
+const SECURED = ['UserService', 'CatalogService', 'OrderService', 'AuthService'];
 
 const base = (process.argv[2] || '').replace(/\/+$/, '');
 if (!/^https?:\/\//.test(base)) {
@@ -84,9 +89,10 @@ function assert(condition, message) {
 async function send(page, op) {
   const result = page.locator(`#res-${op}`);
   await page.locator(`#send-${op}`).click();
-  // The page writes 'Sending...' first, then `HTTP <status>` + the answer (or 'Request failed').
+  // The page writes 'Sending...' first, then `HTTP <status>` + the answer (or 'Request failed');
+  // with the Password field empty it sends nothing and asks for the password.
   await page.waitForFunction(
-    (id) => /^(HTTP \d{3}|Request failed)/.test(document.getElementById(id).textContent),
+    (id) => /^(HTTP \d{3}|Request failed|Type the password)/.test(document.getElementById(id).textContent),
     `res-${op}`,
     { timeout: ACTION_TIMEOUT_MS },
   );
@@ -195,6 +201,17 @@ async function run(page) {
         const sample = await page.locator(`#req-${id}`).inputValue();
         assert(sample.includes(NS_11), `${id}: the SOAP 1.1 sample is not in its textarea`);
       }
+      const html = await page.content();
+      assert(!html.includes(ADMIN_PASSWORD), 'the page shows the sample password');
+      if (SECURED.includes(name)) {
+        assert(html.includes(PASSWORD_PLACEHOLDER), 'no sample carries the password placeholder');
+        assert((await page.locator('#wsse-username').inputValue()) === 'admin', 'the Username field is not "admin"');
+        const password = page.locator('#wsse-password');
+        assert((await password.getAttribute('type')) === 'password', 'the Password field is not type=password');
+        assert((await password.inputValue()) === '', 'the Password field is not empty');
+      } else {
+        assert((await page.locator('#wsse-password').count()) === 0, 'a page without secured samples has a Password field');
+      }
     });
   }
 
@@ -215,9 +232,15 @@ async function run(page) {
     await Promise.all([page.waitForURL(`${base}/services`), page.locator('a', { hasText: 'All services' }).click()]);
   });
 
-  await check('UserService: CreateUser sample sent with Send shows HTTP 200 and CreateUserResponse', async () => {
+  await check('UserService: Send with the Password field empty asks for the password and sends nothing', async () => {
     await page.goto(`${base}/services/UserService`);
+    const text = await send(page, 'CreateUser');
+    assert(text === 'Type the password of "admin" in the Password field above.', `the page shows "${text}"`);
+  });
+
+  await check('UserService: CreateUser sample sent with the admin\'s password in the Password field shows HTTP 200 and CreateUserResponse', async () => {
     assert(await page.locator('input[name="v-CreateUser"][value="1.1"]').isChecked(), 'SOAP 1.1 is not checked by default');
+    await page.locator('#wsse-password').fill(ADMIN_PASSWORD);
     const text = await send(page, 'CreateUser');
     expectAnswer(text, 200, 'CreateUserResponse', NS_11, 'alice');
     expectPretty(text);
@@ -249,6 +272,20 @@ async function run(page) {
     await page.locator('input[name="v-GetUser"][value="1.1"]').check();
     const sample = await page.locator('#req-GetUser').inputValue();
     assert(sample.includes(NS_11) && !sample.includes(NS_12), `textarea does not hold the SOAP 1.1 sample:\n${sample}`);
+  });
+
+  await check('UserService: GetUser sent with a wrong password shows HTTP 500 and wsse:FailedAuthentication', async () => {
+    await page.locator('#wsse-password').fill('not-the-admin-password');
+    const text = await send(page, 'GetUser');
+    expectAnswer(text, 500, 'wsse:FailedAuthentication');
+    assert(!text.includes('GetUserResponse'), `the wrong password was accepted:\n${text.slice(0, 400)}`);
+  });
+
+  await check('UserService: the Username field names the user: another username with the admin\'s password is refused', async () => {
+    await page.locator('#wsse-username').fill('nobody-here');
+    await page.locator('#wsse-password').fill(ADMIN_PASSWORD);
+    const text = await send(page, 'GetUser');
+    expectAnswer(text, 500, 'wsse:FailedAuthentication');
   });
 
   // --- /bench (BenchService) -------------------------------------------------------------------
