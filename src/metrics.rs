@@ -1,7 +1,10 @@
 //! Prometheus metrics (prometheus-client), one registry for the process, served at
 //! `GET /metrics`: requests by service, operation and outcome, latency, bytes, requests in
-//! flight, connections, the database writer's queue and commit latency, and the product
-//! cache's hits and misses.
+//! flight, connections, the database writer's queue and commit latency, the product cache's
+//! hits and misses, authentication counters, and the process's memory, file descriptors and
+//! CPU time (`process`).
+
+mod process;
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -60,6 +63,7 @@ fn latency_histogram() -> Histogram {
 /// The process's metrics.
 pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let mut registry = Registry::with_prefix("soapstone");
+    registry.register_collector(Box::new(process::ProcessCollector));
     let requests = Family::<RequestLabels, Counter>::default();
     let latency = Family::<OperationLabels, Histogram>::new_with_constructor(
         latency_histogram as fn() -> Histogram,
