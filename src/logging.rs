@@ -1,8 +1,10 @@
 //! Logging to stderr, as human-readable text or JSON lines, through an EnvFilter (`log_level`)
-//! that can be replaced while the server runs.
+//! that can be replaced while the server runs; the server writes its lines from a background
+//! thread (tracing-appender), off the request path.
 
 use std::io::IsTerminal;
 
+use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Registry, fmt, reload};
@@ -44,28 +46,47 @@ impl LogFilter {
     }
 }
 
+/// Keeps the background log writer running; dropping it writes what is queued and stops it.
+#[must_use = "dropping it stops the background log writer"]
+pub struct LogFlush {
+    _guard: Option<tracing_appender::non_blocking::WorkerGuard>,
+}
+
+/// Where log lines go: stderr from the thread that logs (short commands), or through a
+/// bounded queue to a writer thread (the server), so that no request waits on stderr. The
+/// queue blocks when full rather than dropping lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogWriter {
+    Direct,
+    Background,
+}
+
 /// Installs the process-wide logger: `format` lines on stderr, filtered by `filter`.
-pub fn init(format: LogFormat, filter: EnvFilter) -> LogFilter {
+pub fn init(format: LogFormat, filter: EnvFilter, writer: LogWriter) -> (LogFilter, LogFlush) {
     let (filter, handle) = reload::Layer::new(filter);
     let logger = tracing_subscriber::registry().with(filter);
+    let (sink, guard) = match writer {
+        LogWriter::Direct => (BoxMakeWriter::new(std::io::stderr), None),
+        LogWriter::Background => {
+            let (sink, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+                .lossy(false)
+                .finish(std::io::stderr());
+            (BoxMakeWriter::new(sink), Some(guard))
+        }
+    };
     match format {
         LogFormat::Human => logger
             .with(
                 fmt::layer()
-                    .with_writer(std::io::stderr)
+                    .with_writer(sink)
                     .with_ansi(std::io::stderr().is_terminal()),
             )
             .init(),
         LogFormat::Json => logger
-            .with(
-                fmt::layer()
-                    .json()
-                    .flatten_event(true)
-                    .with_writer(std::io::stderr),
-            )
+            .with(fmt::layer().json().flatten_event(true).with_writer(sink))
             .init(),
     }
-    LogFilter(handle)
+    (LogFilter(handle), LogFlush { _guard: guard })
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use soapstone::cli::{Cli, Command, ConfigCommand, DbArgs, SeedArgs, UserCommand}
 use soapstone::common::Reloadable;
 use soapstone::config::{Layer, LogFormat, Settings, read_file};
 use soapstone::db::{Database, DbOptions, backup, restore};
-use soapstone::logging::{self, LogFilter};
+use soapstone::logging::{self, LogFilter, LogWriter};
 use soapstone::reload::{self, Reloader};
 use soapstone::security::signer::ResponseSigner;
 use soapstone::security::{SecretKey, ThrottleConfig};
@@ -32,8 +32,8 @@ fn main() -> ExitCode {
                 Ok(settings) => settings,
                 Err(e) => return fail(&e.to_string(), 2),
             };
-            let log = match logging::filter(&settings.log_level) {
-                Ok(filter) => logging::init(settings.log_format, filter),
+            let (log, _flush) = match logging::filter(&settings.log_level) {
+                Ok(filter) => logging::init(settings.log_format, filter, LogWriter::Background),
                 Err(e) => return fail(&e.to_string(), 2),
             };
             run_server(
@@ -140,7 +140,8 @@ fn database(args: &DbArgs, file: &Layer) -> PathBuf {
 /// Logging for the commands other than `serve`: filtered by `RUST_LOG`, else `info`.
 fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    logging::init(format, filter);
+    // Written directly, so nothing is left to flush.
+    let _ = logging::init(format, filter, LogWriter::Direct);
 }
 
 /// Runs `future` to completion on a small runtime of its own.
