@@ -43,20 +43,16 @@ async fn health_readiness_and_metrics() {
     assert_eq!(metrics.status, 200);
     let text = metrics.body;
     // The process metrics are the server's own: its resident memory, descriptors, CPU time.
-    let value = |name: &str| -> f64 {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
-            .unwrap_or_else(|| panic!("no {name} in\n{text}"))
-            .parse()
-            .unwrap()
-    };
     let rss_kib: f64 = std::fs::read_to_string(format!("/proc/{}/status", server.pid()))
         .unwrap()
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap();
-    let reported = value("soapstone_process_resident_memory_bytes") / 1024.0;
+    let reported = server
+        .metric("soapstone_process_resident_memory_bytes")
+        .await
+        / 1024.0;
     assert!(
         reported > rss_kib / 2.0 && reported < rss_kib * 2.0,
         "{reported} KiB reported, {rss_kib} KiB in /proc"
@@ -64,9 +60,12 @@ async fn health_readiness_and_metrics() {
     let fds = std::fs::read_dir(format!("/proc/{}/fd", server.pid()))
         .unwrap()
         .count() as f64;
-    assert!(value("soapstone_process_open_fds") >= 3.0 && fds >= 3.0);
-    assert!(value("soapstone_process_max_fds") >= value("soapstone_process_open_fds"));
-    assert!(value("soapstone_process_cpu_seconds_total") > 0.0);
+    assert!(server.metric("soapstone_process_open_fds").await >= 3.0 && fds >= 3.0);
+    assert!(
+        server.metric("soapstone_process_max_fds").await
+            >= server.metric("soapstone_process_open_fds").await
+    );
+    assert!(server.metric("soapstone_process_cpu_seconds_total").await > 0.0);
     for needle in [
         r#"soapstone_requests_total{service="UserService",operation="CreateUser",outcome="ok"} 1"#,
         r#"soapstone_requests_total{service="UserService",operation="CreateUser",outcome="client_fault"} 1"#,

@@ -115,6 +115,18 @@ impl Server {
         }
     }
 
+    /// The value of the sample `name` (a metric name with its labels, if any) in /metrics.
+    pub async fn metric(&self, name: &str) -> f64 {
+        let metrics = self.get("/metrics", &[]).await.body;
+        metrics
+            .lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+            .unwrap_or_else(|| panic!("no {name} in\n{metrics}"))
+            .trim()
+            .parse()
+            .unwrap()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
