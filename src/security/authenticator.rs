@@ -246,18 +246,39 @@ impl Authenticator {
                 "the signature and the UsernameToken name different users".into(),
             ));
         }
-        let keep_until = created + seconds(self.config.timestamp_ttl + self.config.clock_skew);
-        if !self
+        self.remember_once(
+            replay_key,
+            created,
+            at,
+            "this signed message has been accepted",
+        )
+        .await?;
+        Ok(Some(signer))
+    }
+
+    /// Records `key` (a nonce, or a signed message's) for as long as a message created at
+    /// `created` can be fresh; a key recorded before is a replay: `{what} before`.
+    async fn remember_once(
+        &self,
+        key: Vec<u8>,
+        created: OffsetDateTime,
+        at: OffsetDateTime,
+        what: &str,
+    ) -> Result<(), SecurityError> {
+        let keep_until =
+            created.max(at) + seconds(self.config.timestamp_ttl + self.config.clock_skew);
+        if self
             .store
-            .remember_nonce(replay_key, keep_until)
+            .remember_nonce(key, keep_until)
             .await
             .map_err(storage)?
         {
-            return Err(SecurityError::Replayed(
-                "this signed message has been accepted before (a replayed message)".into(),
-            ));
+            Ok(())
+        } else {
+            Err(SecurityError::Replayed(format!(
+                "{what} before (a replayed message)"
+            )))
         }
-        Ok(Some(signer))
     }
 
     /// A Timestamp's Expires must be ahead and its Created neither older than the TTL nor
@@ -358,18 +379,8 @@ impl Authenticator {
         let user = self.settle(&token.username, client.ip, user.filter(|_| verified))?;
         if let Some(nonce) = token.nonce {
             let created = token.created.map_or(at, |(_, c)| c);
-            let keep_until =
-                created.max(at) + seconds(self.config.timestamp_ttl + self.config.clock_skew);
-            if !self
-                .store
-                .remember_nonce(nonce, keep_until)
-                .await
-                .map_err(storage)?
-            {
-                return Err(SecurityError::Replayed(
-                    "the Nonce has been used before (a replayed message)".into(),
-                ));
-            }
+            self.remember_once(nonce, created, at, "the Nonce has been used")
+                .await?;
         }
         Ok(caller(user, method, None))
     }
