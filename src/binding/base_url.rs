@@ -15,14 +15,7 @@ pub(super) fn external_base(
     local: SocketAddr,
     forwarded: bool,
 ) -> String {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
+    let header = |name: &str| first_value(headers, name);
     if !forwarded {
         let host = header(HOST.as_str())
             .filter(|h| valid_host(h))
@@ -30,9 +23,7 @@ pub(super) fn external_base(
         return format!("{}://{host}", if tls { "https" } else { "http" });
     }
     let forwarded = first_forwarded(headers);
-    let scheme = forwarded
-        .proto
-        .or_else(|| header("x-forwarded-proto"))
+    let scheme = forwarded_proto(headers)
         .map(|s| s.to_ascii_lowercase())
         .filter(|s| s == "http" || s == "https")
         .unwrap_or_else(|| if tls { "https" } else { "http" }.to_string());
@@ -52,14 +43,32 @@ pub(super) fn external_base(
     format!("{scheme}://{host}")
 }
 
-/// The `proto` and `host` of the first element of a `Forwarded` header (RFC 7239).
-#[derive(Default)]
-pub(super) struct Forwarded {
-    pub proto: Option<String>,
-    pub host: Option<String>,
+/// The first of the comma-separated values of header `name`, trimmed, when not empty.
+fn first_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
-pub(super) fn first_forwarded(headers: &HeaderMap) -> Forwarded {
+/// The protocol the client used to reach the first proxy: `Forwarded: proto=`, else
+/// `X-Forwarded-Proto`.
+pub(super) fn forwarded_proto(headers: &HeaderMap) -> Option<String> {
+    first_forwarded(headers)
+        .proto
+        .or_else(|| first_value(headers, "x-forwarded-proto"))
+}
+
+/// The `proto` and `host` of the first element of a `Forwarded` header (RFC 7239).
+#[derive(Default)]
+struct Forwarded {
+    proto: Option<String>,
+    host: Option<String>,
+}
+
+fn first_forwarded(headers: &HeaderMap) -> Forwarded {
     let mut out = Forwarded::default();
     let Some(value) = headers.get("forwarded").and_then(|v| v.to_str().ok()) else {
         return out;

@@ -13,7 +13,7 @@ use std::str::FromStr;
 use http::HeaderMap;
 use ipnet::IpNet;
 
-use super::base_url::{external_base, first_forwarded};
+use super::base_url::{external_base, forwarded_proto};
 use super::routes::ConnInfo;
 use crate::common::Transport;
 
@@ -79,14 +79,8 @@ impl ProxyTrust {
             };
             return (peer, transport);
         }
-        let proto = first_forwarded(headers).proto.or_else(|| {
-            headers
-                .get("x-forwarded-proto")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .map(|v| v.trim().to_string())
-        });
-        let transport = if proto.is_some_and(|p| p.eq_ignore_ascii_case("https")) {
+        let transport = if forwarded_proto(headers).is_some_and(|p| p.eq_ignore_ascii_case("https"))
+        {
             Transport::ProxiedTls
         } else {
             Transport::Plain
