@@ -11,7 +11,9 @@ need=("$@")
 pkg-config --version >/dev/null 2>&1 || need+=(pkg-config)
 pkg-config --exists openssl 2>/dev/null || need+=(libssl-dev)
 pkg-config --exists libxml-2.0 2>/dev/null || need+=(libxml2-dev)
-compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null || need+=(libclang-dev)
+# libclang itself (libclang.so.N or libclang-N.so.N), not libclang-cpp, which some images carry.
+compgen -G '/usr/lib/llvm-*/lib/libclang.so*' >/dev/null ||
+    compgen -G '/usr/lib/llvm-*/lib/libclang-[0-9]*.so*' >/dev/null || need+=(libclang-dev)
 if [ ${#need[@]} -eq 0 ]; then
     echo "build dependencies: nothing to install"
     exit 0

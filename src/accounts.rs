@@ -1,14 +1,12 @@
 //! The `user` commands: create a user with a password (to bootstrap the first admin without
-//! SQL) and give a user a digest secret, working on the database file directly.
-
-use std::io::BufRead;
-use std::path::Path;
-use std::sync::Arc;
+//! SQL) and give a user a digest secret, working on the database (SQLite or PostgreSQL)
+//! directly.
 
 use crate::common::PageTokens;
-use crate::db::{Database, DbOptions};
-use crate::security::{CredentialStore, Passwords, Role, SecretKey, SqliteSecurityStore};
-use crate::users::{NewUser, SqliteUserRepository, UserError, UserService, field_name};
+use crate::security::{Passwords, Role, SecretKey};
+use crate::storage::{Location, Storage};
+use crate::users::{NewUser, UserError, UserService, field_name};
+use std::io::BufRead;
 
 /// The first line of standard input, without its line ending.
 pub fn read_secret_line() -> Result<String, String> {
@@ -38,25 +36,25 @@ fn describe(error: UserError) -> String {
     }
 }
 
-fn open(path: &Path) -> Result<Database, String> {
-    Database::open(&DbOptions::new(path)).map_err(|e| e.to_string())
+async fn open(location: &Location) -> Result<Storage, String> {
+    Storage::open_at(location).await.map_err(|e| e.to_string())
 }
 
 /// Creates the user `name` with `roles` and `password`; its id.
 pub async fn add_user(
-    path: &Path,
+    location: &Location,
     name: &str,
     email: Option<String>,
     roles: &[String],
     password: String,
 ) -> Result<i64, String> {
-    let db = open(path)?;
+    let db = open(location).await?;
     let roles = roles
         .iter()
         .map(|r| Role::from_name(r).ok_or_else(|| format!("unknown role {r}")))
         .collect::<Result<Vec<_>, _>>()?;
     let users = UserService::new(
-        Arc::new(SqliteUserRepository::new(db.clone())),
+        db.users(),
         PageTokens::new([0; 32]),
         Passwords::new(1).map_err(|e| e.to_string())?,
     );
@@ -79,13 +77,13 @@ pub async fn add_user(
 
 /// Seals `secret` under `key` as the digest secret of user `name`.
 pub async fn set_digest_secret(
-    path: &Path,
+    location: &Location,
     key: &SecretKey,
     name: &str,
     secret: &str,
 ) -> Result<(), String> {
-    let db = open(path)?;
-    let store = SqliteSecurityStore::new(db.clone());
+    let db = open(location).await?;
+    let store = db.credentials();
     let result = async {
         let user = store
             .by_username(name)
@@ -107,6 +105,6 @@ pub async fn set_digest_secret(
     result
 }
 
-async fn close(db: Database) {
-    let _ = tokio::task::spawn_blocking(move || db.close(std::time::Duration::from_secs(10))).await;
+async fn close(db: Storage) {
+    db.close(std::time::Duration::from_secs(10)).await;
 }

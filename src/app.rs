@@ -10,26 +10,30 @@ use rand::RngCore;
 use crate::auth::{self, AuthService};
 use crate::bench;
 use crate::binding::{Mount, Probe, ProxyTrust, RequestLimits, Routes};
-use crate::catalog::{self, CatalogService, ProductCache, SqliteProductRepository};
+use crate::catalog::{self, CatalogService, ProductCache};
 use crate::common::PageTokens;
 use crate::contract::{Contract, ContractError};
-use crate::db::{Database, DbError, DbOptions};
+use crate::db::{DbError, DbOptions};
 use crate::dispatch::SoapService;
 use crate::endpoint::{Endpoint, Guard};
-use crate::orders::{self, OrderService, SqliteOrderRepository};
+use crate::orders::{self, OrderService};
 use crate::pages::service_docs;
+use crate::pg::PgOptions;
 use crate::security::audit::AuditLog;
 use crate::security::{
     Authenticator, Gatekeeper, PasswordError, Passwords, SecurityConfig, SecurityError,
-    SqliteSecurityStore,
 };
-use crate::users::{self, SqliteUserRepository, UserService};
+use crate::storage::Storage;
+use crate::users::{self, UserService};
 use crate::xml::XmlLimits;
 
 /// Everything the application needs to start.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
+    /// The SQLite database, unless `postgres` is set.
     pub db: DbOptions,
+    /// PostgreSQL instead of SQLite, when set.
+    pub postgres: Option<PgOptions>,
     pub limits: XmlLimits,
     /// HTTP-level limits on SOAP requests.
     pub requests: RequestLimits,
@@ -50,6 +54,7 @@ impl AppConfig {
     pub fn new(db: DbOptions) -> Self {
         AppConfig {
             db,
+            postgres: None,
             limits: XmlLimits::default(),
             requests: RequestLimits::default(),
             deadline: std::time::Duration::from_secs(30),
@@ -78,7 +83,7 @@ pub enum AppError {
 /// The running application's parts.
 pub struct App {
     pub routes: Arc<Routes>,
-    pub db: Database,
+    pub db: Storage,
     /// Writes the audit trail; ends once the routes are dropped.
     pub audit: tokio::task::JoinHandle<()>,
     /// Purges expired nonces and sessions; abort it on shutdown.
@@ -100,15 +105,13 @@ impl App {
         if tokio::time::timeout(wait, audit).await.is_err() {
             tracing::warn!("the audit trail was not written in time");
         }
-        tokio::task::spawn_blocking(move || db.close(wait))
-            .await
-            .unwrap_or(false)
+        db.close(wait).await
     }
 }
 
 /// Opens the database and mounts every service.
 pub async fn build(config: &AppConfig) -> Result<App, AppError> {
-    let db = Database::open(&config.db)?;
+    let db = Storage::open(&config.db, config.postgres.as_ref()).await?;
     let key = db
         .setting_or_init("page_token_key", || {
             let mut key = vec![0u8; 32];
@@ -122,34 +125,22 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
     let tokens = PageTokens::new(key);
 
     let passwords = Passwords::new(config.security.hash_concurrency)?;
-    let store = Arc::new(SqliteSecurityStore::new(db.clone()));
     let authenticator = Authenticator::new(
-        store.clone(),
+        db.credentials(),
         passwords.clone(),
         config.security.clone(),
         config.limits.clone(),
     )?;
-    let (audit_log, audit) = AuditLog::start(store.clone());
+    let audit_store = db.audit();
+    let (audit_log, audit) = AuditLog::start(audit_store.clone());
     let purge = authenticator.spawn_purge(std::time::Duration::from_secs(60));
     let guard: Arc<dyn Guard> = Arc::new(Gatekeeper::new(authenticator.clone(), audit_log));
 
-    let users = UserService::new(
-        Arc::new(SqliteUserRepository::new(db.clone())),
-        tokens.clone(),
-        passwords,
-    );
-    let auth = AuthService::new(authenticator, store, tokens.clone());
+    let users = UserService::new(db.users(), tokens.clone(), passwords);
+    let auth = AuthService::new(authenticator, audit_store, tokens.clone());
     let products = ProductCache::new(config.product_cache_capacity);
-    let catalog = CatalogService::new(
-        Arc::new(SqliteProductRepository::new(db.clone())),
-        products.clone(),
-        tokens.clone(),
-    );
-    let orders = OrderService::new(
-        Arc::new(SqliteOrderRepository::new(db.clone())),
-        products,
-        tokens,
-    );
+    let catalog = CatalogService::new(db.products(), products.clone(), tokens.clone());
+    let orders = OrderService::new(db.orders(), products, tokens);
     let mut mounts = vec![
         mount(
             "/services/UserService",
@@ -210,7 +201,7 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
 }
 
 /// `/ready` and `/metrics` answered from the database.
-struct DatabaseProbe(Database);
+struct DatabaseProbe(Storage);
 
 impl Probe for DatabaseProbe {
     fn ready(&self) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>> {
@@ -218,7 +209,7 @@ impl Probe for DatabaseProbe {
     }
 
     fn queue_depth(&self) -> usize {
-        self.0.writer.queue_depth()
+        self.0.queue_depth()
     }
 }
 

@@ -11,12 +11,14 @@ use soapstone::binding::{ProxyTrust, ServerOptions, serve};
 use soapstone::cli::{Cli, Command, ConfigCommand, DbArgs, SeedArgs, UserCommand};
 use soapstone::common::Reloadable;
 use soapstone::config::{Layer, LogFormat, Settings, read_file};
-use soapstone::db::{Database, DbOptions, backup, restore};
+use soapstone::db::{DbOptions, backup, restore};
 use soapstone::logging::{self, LogFilter, LogWriter};
+use soapstone::pg::PgOptions;
 use soapstone::reload::{self, Reloader};
 use soapstone::security::signer::ResponseSigner;
 use soapstone::security::{SecretKey, ThrottleConfig};
 use soapstone::seed::{SeedCounts, seed};
+use soapstone::storage::{Location, Storage};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -57,16 +59,15 @@ fn main() -> ExitCode {
         Command::Migrate(args) => {
             init_logging(LogFormat::Human);
             let db = database(&args, &file);
-            Database::migrate(&db)
-                .map(|version| println!("database {} is at schema version {version}", db.display()))
-                .map_err(|e| e.to_string())
+            block_on(async { Storage::migrate(&db).await.map_err(|e| e.to_string()) })
+                .map(|version| println!("database {db} is at schema version {version}"))
         }
         Command::User(UserCommand::Add(args)) => {
             init_logging(LogFormat::Human);
             let db = database(&args.db, &file);
             read_secret_line().and_then(|password| {
                 block_on(add_user(&db, &args.name, args.email, &args.roles, password))
-                    .map(|id| println!("created user {} (id {id}) in {}", args.name, db.display()))
+                    .map(|id| println!("created user {} (id {id}) in {db}", args.name))
             })
         }
         Command::User(UserCommand::DigestSecret(args)) => {
@@ -92,29 +93,31 @@ fn main() -> ExitCode {
         }
         Command::Backup(args) => {
             init_logging(LogFormat::Human);
-            let db = database(&args.db, &file);
-            backup(&db, &args.out)
-                .map(|pages| {
-                    println!(
-                        "backed up {} to {} ({pages} pages)",
-                        db.display(),
-                        args.out.display()
-                    )
-                })
-                .map_err(|e| e.to_string())
+            sqlite_only(database(&args.db, &file), "pg_dump").and_then(|db| {
+                backup(&db, &args.out)
+                    .map(|pages| {
+                        println!(
+                            "backed up {} to {} ({pages} pages)",
+                            db.display(),
+                            args.out.display()
+                        )
+                    })
+                    .map_err(|e| e.to_string())
+            })
         }
         Command::Restore(args) => {
             init_logging(LogFormat::Human);
-            let db = database(&args.db, &file);
-            restore(&args.from, &db, args.force)
-                .map(|pages| {
-                    println!(
-                        "restored {} from {} ({pages} pages)",
-                        db.display(),
-                        args.from.display()
-                    )
-                })
-                .map_err(|e| e.to_string())
+            sqlite_only(database(&args.db, &file), "pg_restore").and_then(|db| {
+                restore(&args.from, &db, args.force)
+                    .map(|pages| {
+                        println!(
+                            "restored {} from {} ({pages} pages)",
+                            db.display(),
+                            args.from.display()
+                        )
+                    })
+                    .map_err(|e| e.to_string())
+            })
         }
     };
     match result {
@@ -128,13 +131,28 @@ fn fail(message: &str, code: u8) -> ExitCode {
     ExitCode::from(code)
 }
 
-/// The database path: the flag or environment, else the configuration file, else the default.
-fn database(args: &DbArgs, file: &Layer) -> PathBuf {
-    args.db
-        .clone()
-        .or_else(|| file.db.clone())
-        .or_else(|| Layer::defaults().db)
-        .unwrap_or_default()
+/// The database: the flag or environment, else the configuration file, else the default.
+fn database(args: &DbArgs, file: &Layer) -> Location {
+    Location::of(
+        &args
+            .db
+            .clone()
+            .or_else(|| file.db.clone())
+            .or_else(|| Layer::defaults().db)
+            .unwrap_or_default(),
+    )
+}
+
+/// The SQLite file of `db`; for PostgreSQL, the error naming the tool that does the job.
+fn sqlite_only(db: Location, tool: &str) -> Result<PathBuf, String> {
+    match db {
+        Location::Sqlite(path) => Ok(path),
+        Location::Postgres(url) => Err(format!(
+            "{} is a PostgreSQL database: use {tool}, PostgreSQL's own tool, which copies a \
+             consistent snapshot while the nodes keep serving (README: Running more than one node)",
+            soapstone::pg::redacted(&url)
+        )),
+    }
 }
 
 /// Logging for the commands other than `serve`: filtered by `RUST_LOG`, else `info`.
@@ -161,14 +179,15 @@ fn run_seed(args: &SeedArgs, file: &Layer) -> Result<(), String> {
         orders: args.orders,
     };
     let db = database(&args.db, file);
-    let seeded = seed(&db, counts, std::io::stderr().is_terminal()).map_err(|e| e.to_string())?;
+    let path = sqlite_only(db.clone(), "the SQLite seed")?;
+    let seeded = seed(&path, counts, std::io::stderr().is_terminal()).map_err(|e| e.to_string())?;
     println!(
         "added {} users, {} products, {} orders with {} order lines to {} in {:.1} s",
         seeded.users,
         seeded.products,
         seeded.orders,
         seeded.order_lines,
-        db.display(),
+        db,
         started.elapsed().as_secs_f64()
     );
     Ok(())
@@ -187,10 +206,14 @@ fn run_server(settings: Settings, started: Started) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(async move {
+        let location = Location::of(&settings.db);
         let mut db = DbOptions::new(&settings.db);
         db.durability = settings.durability;
         db.max_bytes = settings.db_max_bytes;
         let mut config = AppConfig::new(db);
+        if let Location::Postgres(url) = &location {
+            config.postgres = Some(PgOptions::new(url.clone()));
+        }
         config.bench = settings.bench;
         config.pages = settings.pages;
         config.deadline = settings.request_timeout;
@@ -255,7 +278,7 @@ fn run_server(settings: Settings, started: Started) -> Result<(), String> {
         } else {
             "http"
         };
-        tracing::info!(db = %app.db.path().display(), "listening on {scheme}://{addr}");
+        tracing::info!(db = %location, "listening on {scheme}://{addr}");
         serve(listener, app.routes.clone(), options, shutdown_signal()).await;
         if !app.shutdown(std::time::Duration::from_secs(10)).await {
             tracing::warn!("the database writer did not close in time");

@@ -56,6 +56,12 @@ impl DbOptions {
 pub enum DbError {
     #[error("database error: {0}")]
     Sqlite(String),
+    #[error("PostgreSQL error: {0}")]
+    Postgres(String),
+    /// The database cannot be reached (down, restarting, refusing connections, or no
+    /// connection came free in time); the same request may succeed once it is back.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(String),
     #[error("the database is busy")]
     Busy,
     #[error("the database or disk is full")]

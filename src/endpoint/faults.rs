@@ -13,14 +13,18 @@ impl From<std::convert::Infallible> for Fault {
     }
 }
 
-/// Storage failures: busy and full are Server faults saying so (the same request may succeed
-/// later); anything else is an internal error. Nothing of the database reaches the caller.
+/// Storage failures: busy, full and unavailable are Server faults saying so (the same request
+/// may succeed later; busy and unavailable are answered 503 with Retry-After); anything else
+/// is an internal error. Nothing of the database reaches the caller.
 impl From<DbError> for Fault {
     fn from(error: DbError) -> Self {
         tracing::error!(error = %error, "storage failed");
         match error {
             DbError::Busy => Fault::server("The database is busy; try again shortly"),
             DbError::Full => Fault::server("The database is full; try again later"),
+            DbError::Unavailable(_) => {
+                Fault::server("Storage unavailable; retry shortly").with_retry_after(1)
+            }
             _ => Fault::internal(),
         }
     }
