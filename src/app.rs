@@ -10,7 +10,7 @@ use rand::RngCore;
 use crate::auth::{self, AuthService};
 use crate::bench;
 use crate::binding::{Mount, Probe, ProxyTrust, RequestLimits, Routes};
-use crate::catalog::{self, CatalogService, ProductCache};
+use crate::catalog::{self, CacheMode, CatalogService, ProductCache};
 use crate::common::PageTokens;
 use crate::contract::{Contract, ContractError};
 use crate::db::{DbError, DbOptions};
@@ -23,6 +23,7 @@ use crate::security::audit::AuditLog;
 use crate::security::{
     Authenticator, Gatekeeper, PasswordError, Passwords, SecurityConfig, SecurityError,
 };
+use crate::shared::{Redis, RedisError, SharedVersions};
 use crate::storage::Storage;
 use crate::users::{self, UserService};
 use crate::xml::XmlLimits;
@@ -48,6 +49,10 @@ pub struct AppConfig {
     pub security: SecurityConfig,
     /// Trusted proxies and the public address of the served contracts.
     pub proxies: ProxyTrust,
+    /// Redis shared by the nodes, when set.
+    pub redis: Option<String>,
+    /// The page-token key, when configured (else the one stored in the database).
+    pub page_token_key: Option<[u8; 32]>,
 }
 
 impl AppConfig {
@@ -63,6 +68,8 @@ impl AppConfig {
             product_cache_capacity: 10_000,
             security: SecurityConfig::default(),
             proxies: ProxyTrust::default(),
+            redis: None,
+            page_token_key: None,
         }
     }
 }
@@ -78,6 +85,8 @@ pub enum AppError {
     Password(#[from] PasswordError),
     #[error(transparent)]
     Security(#[from] SecurityError),
+    #[error(transparent)]
+    Redis(#[from] RedisError),
 }
 
 /// The running application's parts.
@@ -112,23 +121,28 @@ impl App {
 /// Opens the database and mounts every service.
 pub async fn build(config: &AppConfig) -> Result<App, AppError> {
     let db = Storage::open(&config.db, config.postgres.as_ref()).await?;
-    let key = db
-        .setting_or_init("page_token_key", || {
-            let mut key = vec![0u8; 32];
-            rand::rng().fill_bytes(&mut key);
-            key
-        })
-        .await?;
-    let key: [u8; 32] = key
-        .try_into()
-        .map_err(|_| DbError::Sqlite("the stored page token key is not 32 bytes".into()))?;
+    let key = match config.page_token_key {
+        Some(key) => key,
+        None => db
+            .setting_or_init("page_token_key", || {
+                let mut key = vec![0u8; 32];
+                rand::rng().fill_bytes(&mut key);
+                key
+            })
+            .await?
+            .try_into()
+            .map_err(|_| DbError::Sqlite("the stored page token key is not 32 bytes".into()))?,
+    };
     let tokens = PageTokens::new(key);
 
+    let redis = config.redis.as_deref().map(Redis::new).transpose()?;
+    let mut security = config.security.clone();
+    security.shared = redis.clone();
     let passwords = Passwords::new(config.security.hash_concurrency)?;
     let authenticator = Authenticator::new(
         db.credentials(),
         passwords.clone(),
-        config.security.clone(),
+        security,
         config.limits.clone(),
     )?;
     let audit_store = db.audit();
@@ -138,7 +152,12 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
 
     let users = UserService::new(db.users(), tokens.clone(), passwords);
     let auth = AuthService::new(authenticator, audit_store, tokens.clone());
-    let products = ProductCache::new(config.product_cache_capacity);
+    let cache = match (&redis, &db) {
+        (Some(redis), _) => CacheMode::Shared(SharedVersions::new(redis.clone())),
+        (None, Storage::Sqlite(_)) => CacheMode::Local,
+        (None, Storage::Postgres(_)) => CacheMode::Off,
+    };
+    let products = ProductCache::new(config.product_cache_capacity, cache);
     let catalog = CatalogService::new(db.products(), products.clone(), tokens.clone());
     let orders = OrderService::new(db.orders(), products, tokens);
     let mut mounts = vec![
@@ -192,7 +211,8 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
                 Arc::new(DatabaseProbe(db.clone())),
                 config.proxies.clone(),
             )
-            .with_pages(config.pages),
+            .with_pages(config.pages)
+            .with_shared_limits(redis),
         ),
         db,
         audit,
@@ -208,8 +228,19 @@ impl Probe for DatabaseProbe {
         Box::pin(async move { self.0.ready().await.map_err(|e| e.to_string()) })
     }
 
-    fn queue_depth(&self) -> usize {
-        self.0.queue_depth()
+    fn update_gauges(&self) {
+        let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+        let metrics = &crate::metrics::METRICS;
+        match &self.0 {
+            Storage::Sqlite(db) => {
+                metrics.writer_queue.set(gauge(db.writer.queue_depth()));
+            }
+            Storage::Postgres(db) => {
+                let (open, idle) = db.pool_status();
+                metrics.db_pool_connections.set(gauge(open));
+                metrics.db_pool_idle.set(gauge(idle));
+            }
+        }
     }
 }
 

@@ -138,7 +138,8 @@ pub enum ConfigCommand {
 /// The database, for commands that only need it.
 #[derive(Debug, clap::Args)]
 pub struct DbArgs {
-    /// SQLite database file [default: from the configuration, else ./data/soapstone.db].
+    /// SQLite database file or postgres:// URL [default: from the configuration, else
+    /// ./data/soapstone.db].
     #[arg(long, env = "SOAPSTONE_DB")]
     pub db: Option<PathBuf>,
 }
@@ -186,7 +187,8 @@ pub struct SettingsArgs {
     /// Address to listen on (port 0 picks a free port) [default: 127.0.0.1:8080].
     #[arg(long, env = "SOAPSTONE_LISTEN")]
     pub listen: Option<String>,
-    /// SQLite database file, created with its folder on first run [default: ./data/soapstone.db].
+    /// SQLite database file, created with its folder on first run, or a
+    /// postgres://user:password@host:port/dbname URL [default: ./data/soapstone.db].
     #[arg(long, env = "SOAPSTONE_DB")]
     pub db: Option<PathBuf>,
     /// full: acknowledged writes survive power loss; normal: survive a crash of the process,
@@ -297,6 +299,21 @@ pub struct SettingsArgs {
     /// Longest backoff in seconds [default: 300].
     #[arg(long, env = "SOAPSTONE_AUTH_BACKOFF_MAX")]
     pub auth_backoff_max: Option<f64>,
+    /// Redis shared by the nodes (product cache stamps, rate limits, nonces), e.g.
+    /// redis://127.0.0.1:6379/0 [default: none].
+    #[arg(long, env = "SOAPSTONE_REDIS")]
+    pub redis: Option<String>,
+    /// PostgreSQL connections per node at most [default: 16].
+    #[arg(long, env = "SOAPSTONE_DB_POOL_SIZE")]
+    pub db_pool_size: Option<usize>,
+    /// Seconds a request waits for a PostgreSQL connection before "storage unavailable"
+    /// [default: 2].
+    #[arg(long, env = "SOAPSTONE_DB_POOL_WAIT")]
+    pub db_pool_wait: Option<f64>,
+    /// 64 hexadecimal digits sealing page tokens; the same on every node [default: a key
+    /// made once and kept in the database, which every node on it shares].
+    #[arg(long, env = "SOAPSTONE_PAGE_TOKEN_KEY", hide_env_values = true)]
+    pub page_token_key: Option<String>,
 }
 
 impl SettingsArgs {
@@ -337,6 +354,10 @@ impl SettingsArgs {
             auth_failure_limit: self.auth_failure_limit,
             auth_backoff: self.auth_backoff,
             auth_backoff_max: self.auth_backoff_max,
+            redis: self.redis.clone(),
+            db_pool_size: self.db_pool_size,
+            db_pool_wait: self.db_pool_wait,
+            page_token_key: self.page_token_key.clone(),
         }
     }
 }

@@ -50,6 +50,10 @@ pub struct Layer {
     pub auth_failure_limit: Option<u32>,
     pub auth_backoff: Option<f64>,
     pub auth_backoff_max: Option<f64>,
+    pub redis: Option<String>,
+    pub db_pool_size: Option<usize>,
+    pub db_pool_wait: Option<f64>,
+    pub page_token_key: Option<String>,
 }
 
 impl Layer {
@@ -92,6 +96,10 @@ impl Layer {
             auth_failure_limit: self.auth_failure_limit.or(lower.auth_failure_limit),
             auth_backoff: self.auth_backoff.or(lower.auth_backoff),
             auth_backoff_max: self.auth_backoff_max.or(lower.auth_backoff_max),
+            redis: self.redis.or(lower.redis),
+            db_pool_size: self.db_pool_size.or(lower.db_pool_size),
+            db_pool_wait: self.db_pool_wait.or(lower.db_pool_wait),
+            page_token_key: self.page_token_key.or(lower.page_token_key),
         }
     }
 
@@ -138,6 +146,10 @@ impl Layer {
             auth_failure_limit: Some(5),
             auth_backoff: Some(1.0),
             auth_backoff_max: Some(300.0),
+            redis: None,
+            db_pool_size: Some(16),
+            db_pool_wait: Some(2.0),
+            page_token_key: None,
         }
     }
 }
@@ -198,6 +210,14 @@ pub struct Settings {
     /// Failed authentications in a row before backoff (0: never), the first backoff and the
     /// longest.
     pub auth_failure_limit: u32,
+    /// Redis, the state nodes share (product cache stamps, rate limits, nonces), when set.
+    pub redis: Option<String>,
+    /// PostgreSQL connections per node at most, and the longest wait for one.
+    pub db_pool_size: usize,
+    pub db_pool_wait: Duration,
+    /// The key page tokens are sealed with, when configured (else the one stored in the
+    /// database).
+    pub page_token_key: Option<SecretKey>,
     pub auth_backoff: Duration,
     pub auth_backoff_max: Duration,
 }
@@ -354,16 +374,18 @@ impl Settings {
                 "must be at least 65536",
             ));
         }
-        let secret_key = match layer.secret_key.as_deref() {
-            None | Some("") => None,
-            Some(text) => Some(SecretKey::from_hex(text).map_err(|_| {
+        let key = |name: &'static str, value: Option<&str>| match value {
+            None | Some("") => Ok(None),
+            Some(text) => SecretKey::from_hex(text).map(Some).map_err(|_| {
                 invalid(
-                    "secret_key",
+                    name,
                     "(hidden)".into(),
                     "must be 64 hexadecimal digits (32 bytes)",
                 )
-            })?),
+            }),
         };
+        let secret_key = key("secret_key", layer.secret_key.as_deref())?;
+        let page_token_key = key("page_token_key", layer.page_token_key.as_deref())?;
         let tls = match (layer.tls_cert, layer.tls_key, layer.tls_client_ca) {
             (None, None, None) => None,
             (Some(cert), Some(key), client_ca) => Some(TlsFiles {
@@ -425,7 +447,21 @@ impl Settings {
                 "must be at least auth_backoff",
             ));
         }
+        let redis = layer.redis.filter(|u| !u.is_empty());
+        if let Some(url) = &redis
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            return Err(invalid(
+                "redis",
+                url.clone(),
+                "must be a redis:// URL, e.g. redis://127.0.0.1:6379/0",
+            ));
+        }
         Ok(Settings {
+            page_token_key,
+            redis,
+            db_pool_size: positive("db_pool_size", layer.db_pool_size)?,
+            db_pool_wait: seconds("db_pool_wait", layer.db_pool_wait)?,
             trusted_proxies,
             public_url,
             allow_plaintext_passwords: layer.allow_plaintext_passwords.unwrap_or(false),
@@ -515,6 +551,10 @@ impl Settings {
             auth_failure_limit: Some(self.auth_failure_limit),
             auth_backoff: Some(self.auth_backoff.as_secs_f64()),
             auth_backoff_max: Some(self.auth_backoff_max.as_secs_f64()),
+            redis: self.redis.clone(),
+            db_pool_size: Some(self.db_pool_size),
+            db_pool_wait: Some(self.db_pool_wait.as_secs_f64()),
+            page_token_key: None,
         }
     }
 }

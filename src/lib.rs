@@ -26,6 +26,7 @@ pub mod pg;
 pub mod reload;
 pub mod security;
 pub mod seed;
+pub mod shared;
 pub mod soap;
 pub mod storage;
 pub mod users;

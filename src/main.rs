@@ -212,8 +212,14 @@ fn run_server(settings: Settings, started: Started) -> Result<(), String> {
         db.max_bytes = settings.db_max_bytes;
         let mut config = AppConfig::new(db);
         if let Location::Postgres(url) = &location {
-            config.postgres = Some(PgOptions::new(url.clone()));
+            config.postgres = Some(PgOptions {
+                url: url.clone(),
+                pool_size: settings.db_pool_size,
+                wait: settings.db_pool_wait,
+            });
         }
+        config.redis = settings.redis.clone();
+        config.page_token_key = settings.page_token_key.as_ref().map(SecretKey::bytes);
         config.bench = settings.bench;
         config.pages = settings.pages;
         config.deadline = settings.request_timeout;

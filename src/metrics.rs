@@ -1,7 +1,7 @@
 //! Prometheus metrics (prometheus-client), one registry for the process, served at
 //! `GET /metrics`: requests by service, operation and outcome, latency, bytes, requests in
 //! flight, connections, the database writer's queue and commit latency, the product cache's
-//! hits and misses, authentication counters, and the process's memory, file descriptors and
+//! hits and misses, authentication counters, PostgreSQL's pool and Redis's health, and the process's memory, file descriptors and
 //! CPU time (`process`).
 
 mod process;
@@ -54,6 +54,10 @@ pub struct Metrics {
     pub auth_throttled: Counter,
     pub password_checks: Counter,
     pub audit_dropped: Counter,
+    pub db_pool_connections: Gauge,
+    pub db_pool_idle: Gauge,
+    pub redis_up: Gauge,
+    pub redis_errors: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -80,6 +84,10 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let auth_throttled = Counter::default();
     let password_checks = Counter::default();
     let audit_dropped = Counter::default();
+    let db_pool_connections = Gauge::default();
+    let db_pool_idle = Gauge::default();
+    let redis_up = Gauge::default();
+    let redis_errors = Counter::default();
     registry.register(
         "requests",
         "HTTP requests by service, operation and outcome",
@@ -151,6 +159,26 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         "Audit events that could not be queued or written",
         audit_dropped.clone(),
     );
+    registry.register(
+        "db_pool_connections",
+        "PostgreSQL connections open in the pool",
+        db_pool_connections.clone(),
+    );
+    registry.register(
+        "db_pool_idle",
+        "PostgreSQL connections open and idle in the pool",
+        db_pool_idle.clone(),
+    );
+    registry.register(
+        "redis_up",
+        "1 while Redis answers, 0 while the node runs without it (PostgreSQL only)",
+        redis_up.clone(),
+    );
+    registry.register(
+        "redis_errors",
+        "Redis commands that failed (the node then falls back to PostgreSQL only)",
+        redis_errors.clone(),
+    );
     Metrics {
         registry,
         requests,
@@ -167,6 +195,10 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         auth_throttled,
         password_checks,
         audit_dropped,
+        db_pool_connections,
+        db_pool_idle,
+        redis_up,
+        redis_errors,
     }
 });
 

@@ -147,15 +147,6 @@ impl Storage {
         }
     }
 
-    /// Write jobs waiting (SQLite's writer queue); 0 for PostgreSQL, whose writes wait in
-    /// the pool.
-    pub fn queue_depth(&self) -> usize {
-        match self {
-            Storage::Sqlite(db) => db.writer.queue_depth(),
-            Storage::Postgres(_) => 0,
-        }
-    }
-
     /// Closes the database once every other handle is gone; false when SQLite's writer did not
     /// finish within `wait`.
     pub async fn close(self, wait: std::time::Duration) -> bool {

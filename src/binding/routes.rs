@@ -22,12 +22,12 @@ use super::inflate::{InflateError, inflate};
 use super::media::soap_media;
 use super::proxy::ProxyTrust;
 use super::request_id::next_request_id;
-use crate::common::RateLimiter;
 use crate::common::Transport;
 use crate::contract::Contract;
 use crate::endpoint::{Endpoint, SoapRequest};
 use crate::metrics::METRICS;
 use crate::pages::{self, ServiceDocs, ServiceView};
+use crate::shared::SharedLimiter;
 use crate::soap::{Fault, FaultCode, SoapVersion, write_fault};
 
 /// Where a connection comes from and arrives at; put in each request's extensions.
@@ -101,8 +101,8 @@ impl Default for RequestLimits {
 pub trait Probe: Send + Sync {
     /// `Ok` when requests can be served (the database is reachable and migrated).
     fn ready(&self) -> Pin<Box<dyn Future<Output = Result<(), String>> + Send + '_>>;
-    /// Write jobs waiting for the database writer.
-    fn queue_depth(&self) -> usize;
+    /// Sets the storage gauges (writer queue, connection pool) before /metrics is rendered.
+    fn update_gauges(&self);
 }
 
 /// What the access log and the metrics record of a SOAP request; put in the response's
@@ -127,7 +127,7 @@ pub struct Routes {
     mounts: Vec<Mount>,
     limits: RequestLimits,
     in_flight: tokio::sync::Semaphore,
-    limiter: Option<RateLimiter<std::net::IpAddr>>,
+    limiter: Option<SharedLimiter<std::net::IpAddr>>,
     probe: Arc<dyn Probe>,
     proxies: ProxyTrust,
     /// Serve the HTML service pages; without them those paths are 404.
@@ -148,11 +148,25 @@ impl Routes {
             mounts,
             in_flight: tokio::sync::Semaphore::new(limits.max_in_flight),
             limiter: (limits.rate_limit > 0.0)
-                .then(|| RateLimiter::new(limits.rate_limit, limits.rate_burst)),
+                .then(|| SharedLimiter::new(limits.rate_limit, limits.rate_burst, None, "ip")),
             limits,
             probe,
             pages: true,
         }
+    }
+
+    /// These routes with the per-address rate limit kept in `redis`, shared by every node
+    /// (when rate limiting is on).
+    pub fn with_shared_limits(mut self, redis: Option<crate::shared::Redis>) -> Self {
+        if self.limits.rate_limit > 0.0 {
+            self.limiter = Some(SharedLimiter::new(
+                self.limits.rate_limit,
+                self.limits.rate_burst,
+                redis,
+                "ip",
+            ));
+        }
+        self
     }
 
     /// These routes with the HTML service pages served or not (the contracts are served
@@ -219,7 +233,7 @@ impl Routes {
                 }
                 "/metrics" => {
                     let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
-                    METRICS.writer_queue.set(gauge(self.probe.queue_depth()));
+                    self.probe.update_gauges();
                     METRICS.in_flight.set(gauge(
                         self.limits.max_in_flight - self.in_flight.available_permits(),
                     ));
@@ -264,7 +278,7 @@ impl Routes {
             .map(|c| self.proxies.client(&parts.headers, c));
         let request_id = request_id(&parts.headers);
         if let (Some(limiter), Some((ip, _))) = (&self.limiter, client)
-            && let Err(wait) = limiter.check(ip)
+            && let Err(wait) = limiter.check(ip).await
         {
             let version = media.version_hint.unwrap_or(SoapVersion::V11);
             let seconds = wait.as_secs().max(1);

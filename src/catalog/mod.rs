@@ -14,7 +14,7 @@ mod repository;
 mod service;
 mod sqlite;
 
-pub use cache::ProductCache;
+pub use cache::{CacheMode, ProductCache};
 pub use messages::CATALOG;
 pub use model::{NewProduct, Product, ProductChanges, ProductFilter, ProductSort, ProductStatus};
 pub use operations::soap_service;

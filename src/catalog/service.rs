@@ -100,25 +100,25 @@ impl CatalogService {
                 CatalogRepoError::Duplicate => CatalogError::Duplicate(sku.clone()),
                 other => other.into(),
             })?;
-        self.cache.invalidate([sku.as_str()]);
+        self.cache.invalidate([sku.as_str()]).await;
         Ok(created)
     }
 
     /// The product, from the cache when it holds it.
     pub async fn get(&self, sku: String) -> Result<Arc<Product>, CatalogError> {
-        if let Some(product) = self.cache.get(&sku) {
+        if let Some(product) = self.cache.get(&sku).await {
             crate::metrics::METRICS.cache_hits.inc();
             return Ok(product);
         }
         crate::metrics::METRICS.cache_misses.inc();
-        let generation = self.cache.generation();
+        let ticket = self.cache.ticket(&sku).await;
         let product = Arc::new(
             self.repo
                 .find(sku.clone())
                 .await?
                 .ok_or(CatalogError::NotFound(sku))?,
         );
-        self.cache.fill(generation, product.clone());
+        self.cache.fill(ticket, product.clone());
         Ok(product)
     }
 
@@ -141,13 +141,13 @@ impl CatalogService {
             return Err(CatalogError::Invalid(violations));
         }
         let updated = self.repo.update(sku.clone(), changes, now()).await;
-        self.cache.invalidate([sku.as_str()]);
+        self.cache.invalidate([sku.as_str()]).await;
         updated?.ok_or(CatalogError::NotFound(sku))
     }
 
     pub async fn discontinue(&self, sku: String) -> Result<Product, CatalogError> {
         let discontinued = self.repo.discontinue(sku.clone(), now()).await;
-        self.cache.invalidate([sku.as_str()]);
+        self.cache.invalidate([sku.as_str()]).await;
         discontinued?.ok_or(CatalogError::NotFound(sku))
     }
 
@@ -169,7 +169,7 @@ impl CatalogService {
             .repo
             .adjust_stock(sku.clone(), delta, reason, now())
             .await;
-        self.cache.invalidate([sku.as_str()]);
+        self.cache.invalidate([sku.as_str()]).await;
         match outcome? {
             AdjustOutcome::Adjusted(stock) => Ok(stock),
             AdjustOutcome::NotFound => Err(CatalogError::NotFound(sku)),

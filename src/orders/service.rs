@@ -94,7 +94,8 @@ impl OrderService {
         match outcome {
             PlaceOutcome::Placed(order) => {
                 self.products
-                    .invalidate(order.lines.iter().map(|l| l.sku.as_str()));
+                    .invalidate(order.lines.iter().map(|l| l.sku.as_str()))
+                    .await;
                 Ok(*order)
             }
             PlaceOutcome::Existing(order) => Ok(*order),
@@ -181,7 +182,8 @@ impl OrderService {
             TransitionOutcome::Done(order) => {
                 if order.status == OrderStatus::Cancelled {
                     self.products
-                        .invalidate(order.lines.iter().map(|l| l.sku.as_str()));
+                        .invalidate(order.lines.iter().map(|l| l.sku.as_str()))
+                        .await;
                 }
                 Ok(*order)
             }

@@ -26,6 +26,7 @@ use super::wsse::{self, PasswordType, SecurityHeader, Timestamp, UsernameToken, 
 use super::{AuthMethod, Caller, Passwords, SecretKey, SecurityError, SessionRef};
 use crate::common::{Client, Reloadable, now};
 use crate::dispatch::RequestContext;
+use crate::shared::{Redis, SharedNonces};
 use crate::soap::HeaderTarget;
 use crate::users::UserStatus;
 use crate::xml::XmlLimits;
@@ -60,6 +61,9 @@ pub struct SecurityConfig {
     pub signature_trust: Reloadable<Option<Arc<X509Store>>>,
     /// Signs the responses to signed requests; without it they go out unsigned.
     pub response_signer: Option<Arc<ResponseSigner>>,
+    /// Redis, when the nodes share one: per-user rate limits across nodes and a fast path
+    /// for replayed nonces.
+    pub shared: Option<Redis>,
 }
 
 impl std::fmt::Debug for SecurityConfig {
@@ -75,6 +79,7 @@ impl std::fmt::Debug for SecurityConfig {
             .field("user_rate_limit", &self.user_rate_limit)
             .field("signature_trust", &self.signature_trust.get().is_some())
             .field("response_signer", &self.response_signer.is_some())
+            .field("shared", &self.shared.is_some())
             .finish()
     }
 }
@@ -93,6 +98,7 @@ impl Default for SecurityConfig {
             user_rate_burst: 50,
             signature_trust: Reloadable::default(),
             response_signer: None,
+            shared: None,
         }
     }
 }
@@ -120,6 +126,8 @@ pub struct Authenticator {
     verified: moka::future::Cache<[u8; 32], ()>,
     verified_key: Arc<[u8; 32]>,
     throttle: Arc<Throttle>,
+    /// Replays Redis has seen, refused before the durable store is asked.
+    nonces: Option<SharedNonces>,
 }
 
 /// Keys of signed messages in the nonce store, apart from any UsernameToken nonce.
@@ -147,6 +155,7 @@ impl Authenticator {
             store,
             passwords,
             throttle: Arc::new(Throttle::new(config.throttle)),
+            nonces: config.shared.clone().map(SharedNonces::new),
             config: Arc::new(config),
             limits,
             verified: moka::future::Cache::builder()
@@ -267,6 +276,17 @@ impl Authenticator {
     ) -> Result<(), SecurityError> {
         let keep_until =
             created.max(at) + seconds(self.config.timestamp_ttl + self.config.clock_skew);
+        let replayed = || {
+            Err(SecurityError::Replayed(format!(
+                "{what} before (a replayed message)"
+            )))
+        };
+        if let Some(nonces) = &self.nonces {
+            let ttl = u64::try_from((keep_until - at).whole_seconds()).unwrap_or(1);
+            if !nonces.first_sighting(&key, ttl).await {
+                return replayed();
+            }
+        }
         if self
             .store
             .remember_nonce(key, keep_until)
@@ -275,9 +295,7 @@ impl Authenticator {
         {
             Ok(())
         } else {
-            Err(SecurityError::Replayed(format!(
-                "{what} before (a replayed message)"
-            )))
+            replayed()
         }
     }
 

@@ -9,9 +9,10 @@ use async_trait::async_trait;
 use super::audit::{AuditEvent, AuditLog, Outcome};
 use super::signer::SignerError;
 use super::{Access, AuthMethod, Authenticator, Caller, SECURITY_NS, WSSE_NS};
-use crate::common::{RateLimiter, now};
+use crate::common::now;
 use crate::dispatch::{OperationInfo, RequestContext};
 use crate::endpoint::{CallRecord, Guard, Refusal};
+use crate::shared::SharedLimiter;
 use crate::soap::{Fault, SoapVersion};
 use crate::xml::QName;
 
@@ -20,14 +21,20 @@ use crate::xml::QName;
 pub struct Gatekeeper {
     authenticator: Authenticator,
     audit: AuditLog,
-    per_user: Option<RateLimiter<i64>>,
+    per_user: Option<SharedLimiter<i64>>,
 }
 
 impl Gatekeeper {
     pub fn new(authenticator: Authenticator, audit: AuditLog) -> Self {
         let config = authenticator.config();
-        let per_user = (config.user_rate_limit > 0.0)
-            .then(|| RateLimiter::new(config.user_rate_limit, config.user_rate_burst));
+        let per_user = (config.user_rate_limit > 0.0).then(|| {
+            SharedLimiter::new(
+                config.user_rate_limit,
+                config.user_rate_burst,
+                config.shared.clone(),
+                "user",
+            )
+        });
         Gatekeeper {
             authenticator,
             audit,
@@ -65,7 +72,7 @@ impl Guard for Gatekeeper {
             });
         }
         if let Some(limiter) = &self.per_user
-            && let Err(wait) = limiter.check(caller.user_id)
+            && let Err(wait) = limiter.check(caller.user_id).await
         {
             let seconds = wait.as_secs().max(1);
             let fault = Fault::server(format!(

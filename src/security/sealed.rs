@@ -54,6 +54,11 @@ impl SecretKey {
         Ok(SecretKey(key))
     }
 
+    /// The key's bytes, for another use of a configured 32-byte key (the page-token key).
+    pub fn bytes(&self) -> [u8; 32] {
+        self.0
+    }
+
     fn aad(user_id: i64) -> Vec<u8> {
         format!("soapstone digest secret of user {user_id}").into_bytes()
     }
