@@ -6,39 +6,12 @@ mod support;
 
 use std::process::Command;
 
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use support::{
     ADMIN, ADMIN_DIGEST_SECRET, ADMIN_PASSWORD, CATALOG_NS, COMMON_NS, ORDERS_NS, Reply,
-    SECURITY_NS, SOAP11, Server, Svc, USERS_NS, WSSE_NS, WSU_NS, assert_wsse, env11_with,
-    env12_with, session_header, wsse_text,
+    SECURITY_NS, SOAP11, Server, Svc, USERS_NS, WSSE_NS, assert_wsse, env11_with, env12_with,
+    fresh_nonce, rfc3339, session_header, wsse_digest, wsse_text,
 };
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-
-const DIGEST_TYPE: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest";
-
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&Rfc3339).unwrap()
-}
-
-/// A PasswordDigest UsernameToken: Base64(SHA-1(nonce + created + secret)).
-fn wsse_digest(user: &str, secret: &str, nonce: &[u8], created: &str) -> String {
-    let mut input = nonce.to_vec();
-    input.extend_from_slice(created.as_bytes());
-    input.extend_from_slice(secret.as_bytes());
-    let digest = STANDARD.encode(openssl::sha::sha1(&input));
-    format!(
-        r#"<wsse:Security xmlns:wsse="{WSSE_NS}" xmlns:wsu="{WSU_NS}"><wsse:UsernameToken><wsse:Username>{user}</wsse:Username><wsse:Password Type="{DIGEST_TYPE}">{digest}</wsse:Password><wsse:Nonce>{}</wsse:Nonce><wsu:Created>{created}</wsu:Created></wsse:UsernameToken></wsse:Security>"#,
-        STANDARD.encode(nonce)
-    )
-}
-
-fn fresh_nonce() -> Vec<u8> {
-    let mut nonce = [0u8; 16];
-    openssl::rand::rand_bytes(&mut nonce).unwrap();
-    nonce.to_vec()
-}
 
 fn who_am_i() -> String {
     format!(r#"<s:WhoAmI xmlns:s="{SECURITY_NS}"/>"#)

@@ -61,10 +61,19 @@ impl std::fmt::Debug for PgDatabase {
 impl PgDatabase {
     /// Connects, applies pending migrations (one node at a time) and returns the pool.
     pub async fn open(options: &PgOptions) -> Result<Self, DbError> {
-        let config: tokio_postgres::Config = options.url.parse().map_err(|e| DbError::Open {
-            path: redacted(&options.url),
-            reason: format!("not a PostgreSQL URL: {e}"),
-        })?;
+        let mut config: tokio_postgres::Config =
+            options.url.parse().map_err(|e| DbError::Open {
+                path: redacted(&options.url),
+                reason: format!("not a PostgreSQL URL: {e}"),
+            })?;
+        // A server that stops answering (a partition, not a refusal) is noticed by the
+        // connect timeout and TCP keepalives, not only by the handler deadline.
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(options.wait);
+        }
+        config
+            .keepalives(true)
+            .keepalives_idle(Duration::from_secs(10));
         let manager = Manager::from_config(
             config,
             NoTls,

@@ -641,3 +641,42 @@ pub fn assert_wsse(reply: &Reply, code: &str) -> String {
     validate(&reply.body);
     reply.text("", "faultstring")
 }
+
+const DIGEST_TYPE: &str = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-username-token-profile-1.0#PasswordDigest";
+
+/// `at` as an xs:dateTime (RFC 3339).
+pub fn rfc3339(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .unwrap()
+}
+
+/// A PasswordDigest UsernameToken: Base64(SHA-1(nonce + created + secret)).
+pub fn wsse_digest(user: &str, secret: &str, nonce: &[u8], created: &str) -> String {
+    use base64::Engine;
+    use base64::engine::general_purpose::STANDARD;
+    let mut input = nonce.to_vec();
+    input.extend_from_slice(created.as_bytes());
+    input.extend_from_slice(secret.as_bytes());
+    let digest = STANDARD.encode(openssl::sha::sha1(&input));
+    format!(
+        r#"<wsse:Security xmlns:wsse="{WSSE_NS}" xmlns:wsu="{WSU_NS}"><wsse:UsernameToken><wsse:Username>{user}</wsse:Username><wsse:Password Type="{DIGEST_TYPE}">{digest}</wsse:Password><wsse:Nonce>{}</wsse:Nonce><wsu:Created>{created}</wsu:Created></wsse:UsernameToken></wsse:Security>"#,
+        STANDARD.encode(nonce)
+    )
+}
+
+/// A PasswordDigest UsernameToken with a new nonce, created now.
+pub fn fresh_digest(user: &str, secret: &str) -> String {
+    wsse_digest(
+        user,
+        secret,
+        &fresh_nonce(),
+        &rfc3339(time::OffsetDateTime::now_utc()),
+    )
+}
+
+/// 16 random bytes.
+pub fn fresh_nonce() -> Vec<u8> {
+    let mut nonce = [0u8; 16];
+    openssl::rand::rand_bytes(&mut nonce).unwrap();
+    nonce.to_vec()
+}
