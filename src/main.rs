@@ -179,8 +179,8 @@ fn run_seed(args: &SeedArgs, file: &Layer) -> Result<(), String> {
         orders: args.orders,
     };
     let db = database(&args.db, file);
-    let path = sqlite_only(db.clone(), "the SQLite seed")?;
-    let seeded = seed(&path, counts, std::io::stderr().is_terminal()).map_err(|e| e.to_string())?;
+    let progress = std::io::stderr().is_terminal();
+    let seeded = block_on(async { seed(&db, counts, progress).await.map_err(|e| e.to_string()) })?;
     println!(
         "added {} users, {} products, {} orders with {} order lines to {} in {:.1} s",
         seeded.users,

@@ -11,7 +11,7 @@ use crate::db::{Database, DbError, DbOptions};
 use crate::orders::{OrderRepository, SqliteOrderRepository};
 use crate::pg::{PgDatabase, PgOptions, redacted};
 use crate::security::audit::AuditStore;
-use crate::security::{CredentialStore, SqliteSecurityStore};
+use crate::security::{CredentialStore, PgSecurityStore, SqliteSecurityStore};
 use crate::users::{PgUserRepository, SqliteUserRepository, UserRepository};
 
 /// Where the data is, as `--db` names it.
@@ -115,7 +115,7 @@ impl Storage {
     pub fn credentials(&self) -> Arc<dyn CredentialStore> {
         match self {
             Storage::Sqlite(db) => Arc::new(SqliteSecurityStore::new(db.clone())),
-            Storage::Postgres(_) => todo!(),
+            Storage::Postgres(db) => Arc::new(PgSecurityStore::new(db.clone())),
         }
     }
 
@@ -123,7 +123,7 @@ impl Storage {
     pub fn audit(&self) -> Arc<dyn AuditStore> {
         match self {
             Storage::Sqlite(db) => Arc::new(SqliteSecurityStore::new(db.clone())),
-            Storage::Postgres(_) => todo!(),
+            Storage::Postgres(db) => Arc::new(PgSecurityStore::new(db.clone())),
         }
     }
 

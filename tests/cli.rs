@@ -169,6 +169,148 @@ fn seed_fills_a_consistent_database_and_adds_to_it() {
     );
 }
 
+/// A database of its own on the PostgreSQL server at `SOAPSTONE_TEST_PG`, queried with `psql`
+/// and dropped at the end.
+struct PgTestDb {
+    base: String,
+    url: String,
+    name: String,
+}
+
+impl PgTestDb {
+    /// `None`, after saying so, when `SOAPSTONE_TEST_PG` is not set.
+    fn create() -> Option<PgTestDb> {
+        let Ok(base) = std::env::var("SOAPSTONE_TEST_PG") else {
+            eprintln!("skipped: set SOAPSTONE_TEST_PG to a PostgreSQL URL to run this test");
+            return None;
+        };
+        let base = base.trim_end_matches('/').to_string();
+        let name = format!("h3_seed_{:016x}", rand::random::<u64>());
+        psql(
+            &format!("{base}/postgres"),
+            &format!("CREATE DATABASE {name}"),
+        );
+        Some(PgTestDb {
+            url: format!("{base}/{name}"),
+            base,
+            name,
+        })
+    }
+
+    fn query(&self, sql: &str) -> String {
+        psql(&self.url, sql)
+    }
+}
+
+impl Drop for PgTestDb {
+    fn drop(&mut self) {
+        psql(
+            &format!("{}/postgres", self.base),
+            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        );
+    }
+}
+
+/// The unaligned output of `sql` in the database at `url`.
+fn psql(url: &str, sql: &str) -> String {
+    let output = Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            url,
+            "-c",
+            sql,
+        ])
+        .output()
+        .expect("psql runs");
+    assert!(
+        output.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+#[test]
+fn seed_fills_a_postgresql_database_with_the_sqlite_data() {
+    let Some(pg) = PgTestDb::create() else {
+        return;
+    };
+    let counts = ["--users", "50", "--products", "20", "--orders", "30"];
+    let (ok, text) = support::run(&[&["seed", "--db", &pg.url][..], &counts].concat());
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("added 50 users, 20 products, 30 orders"),
+        "{text}"
+    );
+    let count = |table: &str| pg.query(&format!("SELECT count(*) FROM {table}"));
+    assert_eq!(count("users"), "50");
+    assert_eq!(count("user_roles"), "50");
+    assert_eq!(count("products"), "20");
+    assert_eq!(count("orders"), "30");
+    assert_eq!(
+        pg.query(
+            "SELECT count(*) FROM orders o WHERE o.total <> (SELECT sum(quantity * unit_price) \
+             FROM order_lines l WHERE l.order_id = o.id)"
+        ),
+        "0"
+    );
+    assert_eq!(
+        pg.query(
+            "SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id \
+             JOIN products p ON p.id = l.product_id WHERE p.currency <> o.currency"
+        ),
+        "0"
+    );
+
+    // The same rows as the SQLite seed makes from the same counts.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("seeded.db");
+    let (ok, text) =
+        support::run(&[&["seed", "--db", file.to_str().unwrap()][..], &counts].concat());
+    assert!(ok, "{text}");
+    let conn = rusqlite::Connection::open(&file).unwrap();
+    let sqlite = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, String>(0)).unwrap();
+    assert_eq!(
+        pg.query(
+            "SELECT string_agg(username || ' ' || display_name || ' ' || status || ' ' || r.role, \
+             ',' ORDER BY id) FROM users JOIN user_roles r ON r.user_id = id"
+        ),
+        sqlite(
+            "SELECT group_concat(username || ' ' || display_name || ' ' || status || ' ' || \
+             r.role, ',' ORDER BY id) FROM users JOIN user_roles r ON r.user_id = id"
+        )
+    );
+    let lines = "string_agg(order_id || ':' || line_no || ':' || product_id || ':' || quantity, \
+                 ',' ORDER BY order_id, line_no) FROM order_lines";
+    assert_eq!(
+        pg.query(&format!("SELECT {lines}")),
+        sqlite(&format!(
+            "SELECT {}",
+            lines.replace("string_agg", "group_concat")
+        ))
+    );
+
+    // Adding to it, and the service adding after the seed, take ids of their own.
+    let (ok, text) = support::run(&["seed", "--db", &pg.url, "--users", "5", "--orders", "10"]);
+    assert!(ok, "{text}");
+    let (ok, text) = support::run_with_input(
+        &["user", "add", "--db", &pg.url, "--role", "clerk", "dana"],
+        "a long enough password",
+    );
+    assert!(ok, "{text}");
+    assert_eq!(count("users"), "56");
+    assert_eq!(count("orders"), "40");
+    assert_eq!(
+        pg.query("SELECT id FROM users WHERE username = 'dana'"),
+        "56"
+    );
+}
+
 #[test]
 fn user_add_names_the_field_that_is_taken() {
     let dir = tempfile::tempdir().unwrap();
