@@ -318,7 +318,10 @@ async fn rate_limits_are_shared_by_the_nodes() {
             assert!(reply.body.contains("Rate limit exceeded"), "{}", reply.body);
         }
     }
-    assert_eq!(allowed, 6, "three nodes grant the burst once, not three times");
+    assert_eq!(
+        allowed, 6,
+        "three nodes grant the burst once, not three times"
+    );
 }
 
 #[tokio::test]

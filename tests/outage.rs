@@ -173,7 +173,11 @@ struct Redis {
 
 impl Redis {
     fn start() -> Option<Redis> {
-        if Command::new("redis-server").arg("--version").output().is_err() {
+        if Command::new("redis-server")
+            .arg("--version")
+            .output()
+            .is_err()
+        {
             eprintln!("skipped: redis-server is not installed (scripts/test.sh installs it)");
             return None;
         }

@@ -18,11 +18,7 @@ pub fn latest() -> i64 {
 
 /// The version the database is at (0 for an empty one).
 pub async fn version(client: &Object) -> Result<i64, DbError> {
-    let exists: bool = client
-        .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
-        .await?
-        .get(0);
-    if !exists {
+    if !has_migrations_table(client).await? {
         return Ok(0);
     }
     Ok(client
@@ -30,6 +26,13 @@ pub async fn version(client: &Object) -> Result<i64, DbError> {
             "SELECT coalesce(max(version), 0) FROM schema_migrations",
             &[],
         )
+        .await?
+        .get(0))
+}
+
+async fn has_migrations_table(client: &Object) -> Result<bool, DbError> {
+    Ok(client
+        .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
         .await?
         .get(0))
 }
@@ -49,12 +52,14 @@ pub async fn apply(client: &mut Object) -> Result<i64, DbError> {
 }
 
 async fn apply_locked(client: &mut Object) -> Result<i64, DbError> {
-    client
-        .batch_execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (\
-             version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
-        )
-        .await?;
+    if !has_migrations_table(client).await? {
+        client
+            .batch_execute(
+                "CREATE TABLE schema_migrations (\
+                 version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+            )
+            .await?;
+    }
     let mut version = version(client).await?;
     let latest = latest();
     if version > latest {

@@ -215,10 +215,29 @@ impl From<tokio_postgres::Error> for DbError {
                 DbError::Unavailable(error.to_string())
             }
             Some(_) => DbError::Postgres(error.to_string()),
-            // No SQLSTATE: the connection failed or closed.
-            None => DbError::Unavailable(error.to_string()),
+            // No SQLSTATE: the connection failed, timed out or closed — or a mistake of this
+            // program's (a type mismatch), which must not pass for a retryable outage.
+            None if error.is_closed() || connection_failed(&error) => {
+                DbError::Unavailable(error.to_string())
+            }
+            None => DbError::Postgres(error.to_string()),
         }
     }
+}
+
+/// Whether `error` comes from the network: refused, reset or timed out.
+fn connection_failed(error: &tokio_postgres::Error) -> bool {
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        if cause.is::<std::io::Error>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    // tokio-postgres reports its own connect timeout and an unexpected end of the
+    // connection without an I/O error underneath.
+    let text = error.to_string();
+    text.contains("timeout") || text.contains("connection closed")
 }
 
 impl From<PoolError> for DbError {
