@@ -42,6 +42,8 @@ pub struct Server {
     pub logs: Arc<Mutex<Vec<String>>>,
     pub base: String,
     pub dir: tempfile::TempDir,
+    /// The `--db` value: a SQLite path or a PostgreSQL URL.
+    db: String,
     pub client: reqwest::Client,
 }
 
@@ -67,9 +69,24 @@ impl Server {
         Self::launch(dir, args)
     }
 
+    /// Starts a server on the existing database `db` (a `--db` value, e.g. one of
+    /// [`pg_database`]'s, shared with other servers), with extra `serve` arguments. The
+    /// database is left as it is when the server is dropped.
+    pub fn start_on(db: &str, args: &[&str]) -> Server {
+        Self::spawn(
+            tempfile::tempdir().expect("temp dir"),
+            db.to_string(),
+            args,
+        )
+    }
+
     fn launch(dir: tempfile::TempDir, args: &[&str]) -> Server {
         let db = Backend::current().database_in(dir.path());
         let _failed_start = pg::DropIfPanicking(pg::url_in(dir.path()));
+        Self::spawn(dir, db, args)
+    }
+
+    fn spawn(dir: tempfile::TempDir, db: String, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_soapstone"))
             .args(["serve", "--listen", "127.0.0.1:0", "--db", &db])
             .args(args)
@@ -113,8 +130,42 @@ impl Server {
             logs,
             base,
             dir,
+            db,
             client: reqwest::Client::new(),
         }
+    }
+
+    /// The `--db` value this server runs on.
+    pub fn db_url(&self) -> String {
+        self.db.clone()
+    }
+
+    /// Ends the server with SIGKILL, as a crash would (no drain, no shutdown).
+    pub fn kill(&self) {
+        if let Some(child) = &self.child {
+            let _ = Command::new("kill")
+                .args(["-KILL", &child.id().to_string()])
+                .status();
+        }
+    }
+
+    /// Creates the customer `username`, as [`Server::create_user`], but `None` instead of a
+    /// panic when no answer came (the server is gone).
+    pub async fn try_create_user(&self, username: &str) -> Option<Reply> {
+        let response = self
+            .client
+            .post(self.url("/services/UserService"))
+            .header("Content-Type", "text/xml; charset=utf-8")
+            .header("SOAPAction", format!("\"{}\"", action("CreateUser")))
+            .body(env11(&create_user(
+                username,
+                &format!("{username}@example.com"),
+                &["customer"],
+            )))
+            .send()
+            .await
+            .ok()?;
+        Reply::read(response).await
     }
 
     /// The value of the sample `name` (a metric name with its labels, if any) in /metrics.
@@ -287,6 +338,24 @@ impl Backend {
             }),
         }
     }
+}
+
+/// A new database in the `SOAPSTONE_TEST_PG` cluster with the admin bootstrapped, for several
+/// servers to share ([`Server::start_on`]); `None` when there is no cluster. It is left in the
+/// (throwaway) cluster afterwards.
+pub fn pg_database() -> Option<String> {
+    std::env::var_os("SOAPSTONE_TEST_PG")?;
+    let url = pg::create_database();
+    let _failed_bootstrap = pg::DropIfPanicking(Some(url.clone()));
+    bootstrap(&url);
+    Some(url)
+}
+
+/// The Redis that `scripts/test.sh` starts (`SOAPSTONE_TEST_REDIS`), if any.
+pub fn redis_url() -> Option<String> {
+    std::env::var("SOAPSTONE_TEST_REDIS")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 /// Whether the test servers run on SQLite. A test (or a part of one) that reads or checks the
@@ -463,11 +532,17 @@ pub struct Reply {
     pub status: u16,
     pub content_type: String,
     pub request_id: Option<String>,
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
 impl Reply {
     async fn from(response: reqwest::Response) -> Reply {
+        Reply::read(response).await.expect("body read")
+    }
+
+    /// The reply, or `None` when the body could not be read whole.
+    async fn read(response: reqwest::Response) -> Option<Reply> {
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -478,13 +553,15 @@ impl Reply {
         };
         let content_type = header("content-type").unwrap_or_default();
         let request_id = header("x-request-id");
-        let body = response.text().await.expect("body read");
-        Reply {
+        let retry_after = header("retry-after");
+        let body = response.text().await.ok()?;
+        Some(Reply {
             status,
             content_type,
             request_id,
+            retry_after,
             body,
-        }
+        })
     }
 
     /// Text of every element `{ns}local`, in document order.
