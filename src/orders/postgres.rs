@@ -13,7 +13,6 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 use time::OffsetDateTime;
 use tokio_postgres::Row;
-use tokio_postgres::types::FromSql;
 
 use super::model::{
     Address, NewOrder, Order, OrderAction, OrderFilter, OrderLine, OrderStatus, ReportGrouping,
@@ -44,12 +43,6 @@ fn bad(what: &str) -> DbError {
     DbError::Postgres(format!("unexpected {what} in the database"))
 }
 
-/// Column `index` of `row`; a value of another type is a database error, not an outage.
-fn get<'a, T: FromSql<'a>>(row: &'a Row, index: usize) -> Result<T, DbError> {
-    row.try_get(index)
-        .map_err(|e| DbError::Postgres(e.to_string()))
-}
-
 /// An exact NUMERIC amount in hundredths, when it has at most 2 fraction digits and fits.
 fn minor_units(amount: Decimal) -> Option<i64> {
     let hundredths = amount.checked_mul(Decimal::ONE_HUNDRED)?;
@@ -61,7 +54,7 @@ fn minor_units(amount: Decimal) -> Option<i64> {
 }
 
 fn money(row: &Row, index: usize, what: &str) -> Result<Money, DbError> {
-    minor_units(get(row, index)?)
+    minor_units(row.try_get(index)?)
         .and_then(Money::from_minor)
         .ok_or_else(|| bad(what))
 }
@@ -70,7 +63,7 @@ fn numeric(amount: Money) -> Decimal {
     Decimal::new(amount.minor(), 2)
 }
 
-/// A time held in a cursor or a filter (milliseconds) as PostgreSQL compares it.
+/// A cursor's time (milliseconds), as PostgreSQL compares it.
 fn time_of(ms: i64) -> Result<OffsetDateTime, DbError> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .map_err(|_| bad("cursor time"))
@@ -90,11 +83,11 @@ async fn lines_of(
         .await?;
     let mut lines: HashMap<i64, Vec<OrderLine>> = HashMap::new();
     for row in client.query(&statement, &[&orders]).await? {
-        let quantity: i32 = get(&row, 3)?;
+        let quantity: i32 = row.try_get(3)?;
         let unit_price = money(&row, 4, "price")?;
-        lines.entry(get(&row, 0)?).or_default().push(OrderLine {
-            sku: get(&row, 1)?,
-            product_name: get(&row, 2)?,
+        lines.entry(row.try_get(0)?).or_default().push(OrderLine {
+            sku: row.try_get(1)?,
+            product_name: row.try_get(2)?,
             quantity,
             unit_price,
             line_total: unit_price
@@ -112,31 +105,31 @@ async fn orders_from_rows(
 ) -> Result<Vec<Order>, DbError> {
     let ids = rows
         .iter()
-        .map(|row| get(row, 0))
+        .map(|row| row.try_get(0))
         .collect::<Result<Vec<i64>, _>>()?;
     let mut lines = lines_of(client, &ids).await?;
     rows.iter()
         .zip(ids)
         .map(|(row, id)| {
-            let status: String = get(row, 2)?;
-            let currency: String = get(row, 4)?;
+            let status: String = row.try_get(2)?;
+            let currency: String = row.try_get(4)?;
             Ok(Order {
                 id,
-                customer_id: get(row, 1)?,
+                customer_id: row.try_get(1)?,
                 status: OrderStatus::from_name(&status).ok_or_else(|| bad("order status"))?,
-                client_reference: get(row, 3)?,
+                client_reference: row.try_get(3)?,
                 currency: Currency::new(&currency).ok_or_else(|| bad("currency"))?,
                 total: money(row, 5, "total")?,
                 shipping_address: Address {
-                    name: get(row, 6)?,
-                    street: get(row, 7)?,
-                    city: get(row, 8)?,
-                    postal_code: get(row, 9)?,
-                    country: get(row, 10)?,
+                    name: row.try_get(6)?,
+                    street: row.try_get(7)?,
+                    city: row.try_get(8)?,
+                    postal_code: row.try_get(9)?,
+                    country: row.try_get(10)?,
                 },
-                cancel_reason: get(row, 11)?,
-                placed_at: get(row, 12)?,
-                updated_at: get(row, 13)?,
+                cancel_reason: row.try_get(11)?,
+                placed_at: row.try_get(12)?,
+                updated_at: row.try_get(13)?,
                 lines: lines.remove(&id).unwrap_or_default(),
             })
         })
@@ -203,14 +196,14 @@ async fn lock_products(
         .await?;
     let mut products = HashMap::new();
     for row in client.query(&statement, &[&skus]).await? {
-        let status: String = get(&row, 5)?;
-        let stock: i32 = get(&row, 4)?;
+        let status: String = row.try_get(5)?;
+        let stock: i32 = row.try_get(4)?;
         products.insert(
-            get(&row, 1)?,
+            row.try_get(1)?,
             Stocked {
-                id: get(&row, 0)?,
+                id: row.try_get(0)?,
                 price: money(&row, 2, "price")?,
-                currency: get(&row, 3)?,
+                currency: row.try_get(3)?,
                 stock: i64::from(stock),
                 active: status == "active",
             },
@@ -315,7 +308,7 @@ async fn insert_order(
     else {
         return Ok(None);
     };
-    let id: i64 = get(&row, 0)?;
+    let id: i64 = row.try_get(0)?;
     let lines = client
         .prepare_cached(
             "INSERT INTO order_lines (order_id, line_no, product_id, quantity, unit_price) \
@@ -341,12 +334,13 @@ async fn place_in(
     }
     // Key-share locked, so the customer cannot be deleted before the order refers to them.
     let customer = tx
-        .query_opt(
-            "SELECT 1 FROM users WHERE id = $1 FOR KEY SHARE",
-            &[&order.customer_id],
-        )
+        .prepare_cached("SELECT 1 FROM users WHERE id = $1 FOR KEY SHARE")
         .await?;
-    if customer.is_none() {
+    if tx
+        .query_opt(&customer, &[&order.customer_id])
+        .await?
+        .is_none()
+    {
         return Ok(PlaceOutcome::UnknownCustomer);
     }
     let skus: Vec<&str> = order.lines.iter().map(|(sku, _)| sku.as_str()).collect();
@@ -392,7 +386,7 @@ async fn transition_in(
     let Some(row) = tx.query_opt(&lock, &[&id]).await? else {
         return Ok(TransitionOutcome::NotFound);
     };
-    let status: String = get(&row, 0)?;
+    let status: String = row.try_get(0)?;
     let status = OrderStatus::from_name(&status).ok_or_else(|| bad("order status"))?;
     if status != OrderStatus::Placed {
         return Ok(TransitionOutcome::WrongState(status));
@@ -497,13 +491,13 @@ fn report_sql(group: ReportGrouping) -> String {
 }
 
 fn sales_row(row: &Row) -> Result<SalesRow, DbError> {
-    let currency: String = get(row, 1)?;
+    let currency: String = row.try_get(1)?;
     Ok(SalesRow {
-        key: get(row, 0)?,
+        key: row.try_get(0)?,
         currency: Currency::new(&currency).ok_or_else(|| bad("currency"))?,
-        order_count: get(row, 2)?,
-        quantity: get(row, 3)?,
-        revenue_minor: minor_units(get(row, 4)?).ok_or_else(|| bad("revenue"))?,
+        order_count: row.try_get(2)?,
+        quantity: row.try_get(3)?,
+        revenue_minor: minor_units(row.try_get(4)?).ok_or_else(|| bad("revenue"))?,
     })
 }
 
