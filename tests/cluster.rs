@@ -366,9 +366,17 @@ async fn a_node_killed_under_concurrent_writes_loses_no_acknowledged_write() {
         })
         .collect();
     // Kill node 1 once enough writes are acknowledged.
-    while acknowledged.lock().unwrap().len() < 60 {
+    // Bounded: writers that never succeed fail the test instead of hanging it.
+    for _ in 0..6_000 {
+        if acknowledged.lock().unwrap().len() >= 60 {
+            break;
+        }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
+    assert!(
+        acknowledged.lock().unwrap().len() >= 60,
+        "the writers did not get 60 writes acknowledged"
+    );
     nodes[1].kill();
     killed_tx.send(true).unwrap();
     for writer in writers {

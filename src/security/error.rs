@@ -27,7 +27,7 @@ pub enum SecurityError {
     #[error("The message has expired: {0}")]
     MessageExpired(String),
     /// Authentication could not read its store; the same request may succeed later.
-    #[error("Authentication is temporarily unavailable; try again shortly")]
+    #[error("Storage unavailable; retry shortly (authentication could not read its store)")]
     Unavailable,
 }
 

@@ -22,6 +22,8 @@ impl From<SecurityError> for Fault {
         .with_cause(error.class());
         match error {
             SecurityError::Throttled => fault.with_note(FaultNote::Throttled),
+            // The store is down: answered 503 with Retry-After, like any storage outage.
+            SecurityError::Unavailable => fault.with_retry_after(1),
             _ => fault,
         }
     }

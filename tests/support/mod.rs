@@ -652,7 +652,7 @@ impl Reply {
 
 /// Creates the admin (password and digest secret) with the `user` commands in the new database
 /// `db` (the `--db` value: a SQLite path or a PostgreSQL URL).
-fn bootstrap(db: &str) {
+pub fn bootstrap(db: &str) {
     let (ok, out) = run_with_input(
         &["user", "add", "--db", db, "--role", "admin", ADMIN],
         ADMIN_PASSWORD,
