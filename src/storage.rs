@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::catalog::{ProductRepository, SqliteProductRepository};
+use crate::catalog::{PgProductRepository, ProductRepository, SqliteProductRepository};
 use crate::db::{Database, DbError, DbOptions};
 use crate::orders::{OrderRepository, SqliteOrderRepository};
 use crate::pg::{PgDatabase, PgOptions, redacted};
@@ -100,7 +100,7 @@ impl Storage {
     pub fn products(&self) -> Arc<dyn ProductRepository> {
         match self {
             Storage::Sqlite(db) => Arc::new(SqliteProductRepository::new(db.clone())),
-            Storage::Postgres(_) => todo!(),
+            Storage::Postgres(db) => Arc::new(PgProductRepository::new(db.clone())),
         }
     }
 

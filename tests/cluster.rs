@@ -303,6 +303,14 @@ async fn rate_limits_are_shared_by_the_nodes() {
     ) else {
         return;
     };
+    // The bucket of 127.0.0.1 starts full, whatever an earlier run left in this Redis.
+    let redis = redis::Client::open(support::redis_url().unwrap()).unwrap();
+    let mut connection = redis.get_multiplexed_async_connection().await.unwrap();
+    redis::cmd("DEL")
+        .arg("soapstone:rate:ip:127.0.0.1")
+        .query_async::<()>(&mut connection)
+        .await
+        .unwrap();
     let mut allowed = 0;
     for i in 0..18 {
         let reply = auth(

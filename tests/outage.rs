@@ -323,11 +323,16 @@ async fn without_redis_a_node_keeps_answering_correctly_and_uses_it_again_when_i
     };
     let server = Server::start_on(&postgres.url(), &["--redis", &redis.url()]);
     let price = |p: &'static str| {
-        server.call(
-            Svc::Catalog,
-            "UpdateProduct",
-            &format!("<p:sku>R-1</p:sku><p:unitPrice>{p}</p:unitPrice>"),
-        )
+        let server = &server;
+        async move {
+            server
+                .call(
+                    Svc::Catalog,
+                    "UpdateProduct",
+                    &format!("<p:sku>R-1</p:sku><p:unitPrice>{p}</p:unitPrice>"),
+                )
+                .await
+        }
     };
     let read = || server.call(Svc::Catalog, "GetProduct", "<p:sku>R-1</p:sku>");
     server

@@ -321,11 +321,13 @@ async fn acknowledged_writes_survive_a_graceful_shutdown_and_restart() {
     }
     let (code, dir) = server.stop();
     assert_eq!(code, Some(0), "graceful shutdown exits 0");
-    let wal = dir.path().join("soapstone.db-wal");
-    assert!(
-        !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
-        "a clean stop checkpoints the WAL into the database file"
-    );
+    if support::sqlite_only("the WAL checkpoint check") {
+        let wal = dir.path().join("soapstone.db-wal");
+        assert!(
+            !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+            "a clean stop checkpoints the WAL into the database file"
+        );
+    }
     eprintln!(
         "{} of 40 writes acknowledged before the shutdown",
         acknowledged.len()

@@ -1,7 +1,7 @@
 //! The Catalog service: products with prices, stock and tags, served as `CatalogService`.
 //!
 //! `model` holds the domain types, `service` the business rules, `repository` the storage
-//! trait and `sqlite` its SQLite implementation, `cache` the in-process product cache;
+//! trait, `sqlite` and `postgres` its implementations, `cache` the in-process product cache;
 //! `messages` are the SOAP messages of `xsd/catalog.xsd`, `operations` the handlers, and
 //! `faults` how the service's errors reach the wire.
 
@@ -10,6 +10,7 @@ mod faults;
 mod messages;
 mod model;
 mod operations;
+mod postgres;
 mod repository;
 mod service;
 mod sqlite;
@@ -18,6 +19,7 @@ pub use cache::{CacheMode, ProductCache};
 pub use messages::CATALOG;
 pub use model::{NewProduct, Product, ProductChanges, ProductFilter, ProductSort, ProductStatus};
 pub use operations::soap_service;
+pub use postgres::PgProductRepository;
 pub use repository::{AdjustOutcome, CatalogRepoError, ProductRepository, ProductRows};
 pub use service::{CatalogError, CatalogService, SearchRequest};
 pub use sqlite::SqliteProductRepository;

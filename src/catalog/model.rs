@@ -65,8 +65,10 @@ pub struct ProductChanges {
 /// Which products to find, in which order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProductFilter {
-    /// FTS5 query built from the search words (each a prefix, all required).
-    pub text: Option<String>,
+    /// The search words: a product matches when, for every word, one of the words of its name
+    /// or description (compared without case and diacritics) starts with it. Empty: no text
+    /// filter. Each repository turns them into its own query (FTS5, tsquery).
+    pub text_words: Vec<String>,
     pub tag: Option<String>,
     pub min_price: Option<Money>,
     pub max_price: Option<Money>,

@@ -97,7 +97,7 @@ async fn search_products(
         .search(SearchRequest {
             text: request.text,
             filter: ProductFilter {
-                text: None,
+                text_words: Vec::new(),
                 tag: request.tag,
                 min_price: request.min_price,
                 max_price: request.max_price,

@@ -195,7 +195,7 @@ impl CatalogService {
             if text.chars().count() > 200 {
                 violations.push(violation("text", "must be at most 200 characters"));
             }
-            filter.text = fts_query(text);
+            filter.text_words = search_words(text);
         }
         if let (Some(min), Some(max)) = (filter.min_price, filter.max_price)
             && min > max
@@ -218,20 +218,25 @@ impl CatalogService {
     }
 }
 
-/// An FTS5 query requiring every word of `text` as a word or word prefix; `None` when the
-/// text has no words (then it does not filter).
-fn fts_query(text: &str) -> Option<String> {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
+/// The words of `text`: its runs of letters and digits, in order; none when it has no words
+/// (then it does not filter).
+fn search_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\"*"))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+        .map(str::to_string)
+        .collect()
 }
 
-/// Identifies a search for its page tokens: the filters and the order, not the page size.
+/// Identifies a search for its page tokens: the filters and the order, not the page size. The
+/// words are written `"word"*`, space-separated, as before the repositories formed their own
+/// queries, so that tokens issued earlier keep their scope.
 fn scope(filter: &ProductFilter) -> String {
-    let text = filter.text.as_deref().unwrap_or_default();
+    let text = filter
+        .text_words
+        .iter()
+        .map(|w| format!("\"{w}\"*"))
+        .collect::<Vec<_>>()
+        .join(" ");
     let tag = filter.tag.as_deref().unwrap_or_default();
     format!(
         "products|{}:{text}|{}:{tag}|{}|{}|{}|{}|{}|{}",
@@ -306,13 +311,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn search_words_become_prefix_queries() {
-        assert_eq!(fts_query("Steel  wid"), Some("\"Steel\"* \"wid\"*".into()));
+    fn search_text_splits_into_words() {
+        assert_eq!(search_words("Steel  wid"), ["Steel", "wid"]);
         assert_eq!(
-            fts_query("R&D \"lab\""),
-            Some("\"R\"* \"D\"* \"lab\"*".into())
+            search_words("R&D \"lab\" Crème"),
+            ["R", "D", "lab", "Crème"]
         );
-        assert_eq!(fts_query(" -- "), None);
+        assert!(search_words(" -- ").is_empty());
+    }
+
+    #[test]
+    fn token_scope_writes_words_as_before() {
+        let filter = ProductFilter {
+            text_words: search_words("Steel wid"),
+            ..ProductFilter::default()
+        };
+        assert_eq!(
+            scope(&filter),
+            "products|15:\"Steel\"* \"wid\"*|0:|-1|-1|false|false|name|false"
+        );
     }
 
     #[test]

@@ -129,11 +129,21 @@ fn filter_sql(filter: &ProductFilter) -> (String, Vec<Value>) {
         );
         values.push(Value::Text(tag.clone()));
     }
-    if let Some(query) = &filter.text {
+    if let Some(query) = fts_query(&filter.text_words) {
         sql.push_str(" AND p.id IN (SELECT rowid FROM products_fts WHERE products_fts MATCH ?)");
-        values.push(Value::Text(query.clone()));
+        values.push(Value::Text(query));
     }
     (sql, values)
+}
+
+/// An FTS5 query requiring every word as a word or word prefix: `"word"*` each, quotes in a
+/// word doubled; `None` for no words.
+fn fts_query(words: &[String]) -> Option<String> {
+    let terms: Vec<String> = words
+        .iter()
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
 }
 
 fn search_rows(
@@ -312,5 +322,24 @@ impl ProductRepository for SqliteProductRepository {
             .readers
             .read(move |conn| search_rows(conn, &filter, after, limit))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn search_words_become_prefix_queries() {
+        let words = |ws: &[&str]| ws.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            fts_query(&words(&["Steel", "wid"])),
+            Some("\"Steel\"* \"wid\"*".into())
+        );
+        assert_eq!(
+            fts_query(&words(&["R", "D", "la\"b"])),
+            Some("\"R\"* \"D\"* \"la\"\"b\"*".into())
+        );
+        assert_eq!(fts_query(&[]), None);
     }
 }

@@ -5,8 +5,10 @@
 (test_node.py runs node/client_test.js). The rest of this module is zeep's.
 
 One real `soapstone serve` process is started per test session, on a free port
-and with a fresh SQLite database, and stopped with SIGTERM at the end (its exit
-code must be 0); it accepts X.509 signed requests (`signing_pki`) and signs its
+and with a fresh SQLite database (with SOAPSTONE_TEST_DB=postgres: a fresh
+PostgreSQL database in the cluster at SOAPSTONE_TEST_PG, a superuser's
+postgres://user@host:port URL, made and dropped with psql), and stopped with
+SIGTERM at the end (its exit code must be 0); it accepts X.509 signed requests (`signing_pki`) and signs its
 responses to them. `tls_server` and `mtls_server` are two more, over HTTPS
 (`tls_pki`), started only for test_zeep_tls.py. Before each starts, the `soapstone user` CLI creates the admin
 account on that database (user id 1; password ADMIN_PASSWORD, PasswordDigest
@@ -35,6 +37,7 @@ UserService ones.
 import os
 import queue
 import re
+import shutil
 import signal
 import subprocess
 import threading
@@ -141,11 +144,54 @@ def _cli(binary: Path, args: list, stdin: str, env: dict) -> None:
         )
 
 
-def bootstrap(binary: Path, db: Path, env: dict) -> None:
-    """Creates the admin (user id 1) with its password and digest secret, before `serve`."""
-    _cli(binary, ["user", "add", "--db", str(db), "--role", "admin", ADMIN_USER],
+def bootstrap(binary: Path, db: str, env: dict) -> None:
+    """Creates the admin (user id 1) with its password and digest secret, before `serve`, in
+    the database `db` (a SQLite path or a PostgreSQL URL)."""
+    _cli(binary, ["user", "add", "--db", db, "--role", "admin", ADMIN_USER],
          ADMIN_PASSWORD + "\n", env)
-    _cli(binary, ["user", "digest-secret", "--db", str(db), ADMIN_USER], DIGEST_SECRET + "\n", env)
+    _cli(binary, ["user", "digest-secret", "--db", db, ADMIN_USER], DIGEST_SECRET + "\n", env)
+
+
+def _with_dbname(url: str, name: str) -> str:
+    """`url` (postgres://user@host:port[/db][?query]) naming the database `name` instead."""
+    head, sep, query = url.partition("?")
+    authority = head.find("://") + 3
+    slash = head.find("/", authority)
+    base = head if slash < 0 else head[:slash]
+    return f"{base}/{name}{sep}{query}"
+
+
+def _psql(cluster: str, sql: str) -> None:
+    """Runs `sql` on the maintenance database of the cluster; fails the session on error."""
+    psql = shutil.which("psql")
+    if psql is None:
+        pytest.fail("psql not found: SOAPSTONE_TEST_DB=postgres needs it (Debian postgresql-client)")
+    done = subprocess.run(
+        [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", _with_dbname(cluster, "postgres"),
+         "-c", sql],
+        capture_output=True, text=True, timeout=BOOTSTRAP_TIMEOUT_S,
+    )
+    if done.returncode != 0:
+        pytest.fail(f"psql {sql!r} on {cluster} exited with {done.returncode}:\n{done.stderr}")
+
+
+def _database(folder: Path):
+    """The `--db` value of a fresh database and a function that drops it (a no-op for
+    SQLite, whose file goes with `folder`)."""
+    backend = os.environ.get("SOAPSTONE_TEST_DB", "sqlite") or "sqlite"
+    if backend == "sqlite":
+        return str(folder / "db.sqlite"), lambda: None
+    if backend != "postgres":
+        pytest.fail(f"SOAPSTONE_TEST_DB={backend}: expected sqlite or postgres")
+    cluster = os.environ.get("SOAPSTONE_TEST_PG")
+    if not cluster:
+        pytest.fail("SOAPSTONE_TEST_DB=postgres needs SOAPSTONE_TEST_PG, the postgres:// URL "
+                    "of a superuser of a PostgreSQL cluster (scripts/test.sh starts one)")
+    name = f"interop_{os.getpid()}_{time.time_ns()}_{folder.name.replace('-', '_')}".lower()[:63]
+    _psql(cluster, f"CREATE DATABASE {name}")
+    return _with_dbname(cluster, name), lambda: _psql(
+        cluster, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -239,14 +285,22 @@ def _serve(tmp_path_factory, *args: str):
     if not binary.is_file():
         pytest.fail(f"server binary not found: {binary} (build it or set SOAPSTONE_BIN)")
 
-    db = tmp_path_factory.mktemp("soapstone") / "db.sqlite"
+    db, drop_database = _database(tmp_path_factory.mktemp("soapstone"))
+    try:
+        yield from _serve_on(binary, db, *args)
+    finally:
+        drop_database()
+
+
+def _serve_on(binary: Path, db: str, *args: str):
+    """`_serve` on the new database `db`."""
     env = server_env()
     bootstrap(binary, db, env)
     # Every suite shares one admin and sends it wrong passwords on purpose, all from
     # 127.0.0.1: throttling (tested in tests/credentials.rs) would refuse the suites' later
     # calls, so it is off here.
     proc = subprocess.Popen(
-        [str(binary), "serve", "--listen", "127.0.0.1:0", "--db", str(db),
+        [str(binary), "serve", "--listen", "127.0.0.1:0", "--db", db,
          "--auth-failure-limit", "0", *args],
         env=env,
         stdin=subprocess.DEVNULL,

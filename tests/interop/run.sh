@@ -17,7 +17,9 @@
 # - tests/interop/node/node_modules from package-lock.json (`npm ci`) when it is missing or
 #   older than the lock file.
 # With everything present it installs nothing and only runs pip's quick "already satisfied"
-# check. The server binary is $SOAPSTONE_BIN, by default target/debug/soapstone.
+# check. The server binary is $SOAPSTONE_BIN, by default target/debug/soapstone. The zeep
+# suites (test_zeep_*.py) then run a second time on PostgreSQL (SOAPSTONE_TEST_DB=postgres),
+# which needs SOAPSTONE_TEST_PG (see conftest.py).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -98,4 +100,10 @@ if [ ! -d "$node_dir/node_modules/soap" ] ||
 fi
 
 cd "$repo_root"
-exec "$venv/bin/python" -m pytest -q tests/interop "$@"
+# Every suite on SQLite, then the zeep suites again on PostgreSQL (a fresh database in the
+# cluster at SOAPSTONE_TEST_PG, which scripts/test.sh starts); both run, either failing fails.
+status=0
+"$venv/bin/python" -m pytest -q tests/interop "$@" || status=1
+echo "== the zeep suites on PostgreSQL" >&2
+SOAPSTONE_TEST_DB=postgres "$venv/bin/python" -m pytest -q tests/interop/test_zeep_*.py "$@" || status=1
+exit "$status"

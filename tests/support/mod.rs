@@ -1,5 +1,10 @@
 //! Test support: runs the real `soapstone` binary on an ephemeral loopback port with a
 //! temporary database, sends it HTTP requests, and checks responses with xmllint.
+//!
+//! The database is a SQLite file in the server's temporary folder, or, with
+//! `SOAPSTONE_TEST_DB=postgres`, a fresh database per server in the PostgreSQL cluster at
+//! `SOAPSTONE_TEST_PG` (a `postgres://user@host:port` URL of a superuser; scripts/test.sh
+//! starts one), see [`Backend`].
 
 #![allow(dead_code)]
 
@@ -37,6 +42,8 @@ pub struct Server {
     pub logs: Arc<Mutex<Vec<String>>>,
     pub base: String,
     pub dir: tempfile::TempDir,
+    /// The `--db` value: a SQLite path or a PostgreSQL URL.
+    db: String,
     pub client: reqwest::Client,
 }
 
@@ -62,14 +69,26 @@ impl Server {
         Self::launch(dir, args)
     }
 
+    /// Starts a server on the existing database `db` (a `--db` value, e.g. one of
+    /// [`pg_database`]'s, shared with other servers), with extra `serve` arguments. The
+    /// database is left as it is when the server is dropped.
+    pub fn start_on(db: &str, args: &[&str]) -> Server {
+        Self::spawn(
+            tempfile::tempdir().expect("temp dir"),
+            db.to_string(),
+            args,
+        )
+    }
+
     fn launch(dir: tempfile::TempDir, args: &[&str]) -> Server {
-        let db = dir.path().join("soapstone.db");
-        if !db.exists() {
-            bootstrap_admin(&db);
-        }
+        let db = Backend::current().database_in(dir.path());
+        let _failed_start = pg::DropIfPanicking(pg::url_in(dir.path()));
+        Self::spawn(dir, db, args)
+    }
+
+    fn spawn(dir: tempfile::TempDir, db: String, args: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_soapstone"))
-            .args(["serve", "--listen", "127.0.0.1:0", "--db"])
-            .arg(&db)
+            .args(["serve", "--listen", "127.0.0.1:0", "--db", &db])
             .args(args)
             .env("RUST_LOG", "info")
             .env("SOAPSTONE_SECRET_KEY", SECRET_KEY)
@@ -111,8 +130,42 @@ impl Server {
             logs,
             base,
             dir,
+            db,
             client: reqwest::Client::new(),
         }
+    }
+
+    /// The `--db` value this server runs on.
+    pub fn db_url(&self) -> String {
+        self.db.clone()
+    }
+
+    /// Ends the server with SIGKILL, as a crash would (no drain, no shutdown).
+    pub fn kill(&self) {
+        if let Some(child) = &self.child {
+            let _ = Command::new("kill")
+                .args(["-KILL", &child.id().to_string()])
+                .status();
+        }
+    }
+
+    /// Creates the customer `username`, as [`Server::create_user`], but `None` instead of a
+    /// panic when no answer came (the server is gone).
+    pub async fn try_create_user(&self, username: &str) -> Option<Reply> {
+        let response = self
+            .client
+            .post(self.url("/services/UserService"))
+            .header("Content-Type", "text/xml; charset=utf-8")
+            .header("SOAPAction", format!("\"{}\"", action("CreateUser")))
+            .body(env11(&create_user(
+                username,
+                &format!("{username}@example.com"),
+                &["customer"],
+            )))
+            .send()
+            .await
+            .ok()?;
+        Reply::read(response).await
     }
 
     /// The value of the sample `name` (a metric name with its labels, if any) in /metrics.
@@ -233,8 +286,212 @@ impl Server {
 }
 
 impl Drop for Server {
+    /// Stops the server and, on PostgreSQL, drops its database (unless [`Server::stop`] handed
+    /// the folder naming it back to the test, for a restart).
     fn drop(&mut self) {
         self.terminate();
+        if let Some(url) = pg::url_in(self.dir.path()) {
+            pg::drop_database(&url);
+        }
+    }
+}
+
+/// The database backend of the test servers, chosen by `SOAPSTONE_TEST_DB`: `sqlite` (the
+/// default) or `postgres`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A `soapstone.db` file in the server's folder.
+    Sqlite,
+    /// A database of its own in the `SOAPSTONE_TEST_PG` cluster, named in the server's
+    /// folder (file `pg-url`) so that a restart in the same folder finds it again.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend `SOAPSTONE_TEST_DB` names; panics on any other value.
+    pub fn current() -> Backend {
+        match std::env::var("SOAPSTONE_TEST_DB").as_deref() {
+            Err(_) | Ok("" | "sqlite") => Backend::Sqlite,
+            Ok("postgres") => Backend::Postgres,
+            Ok(other) => panic!("SOAPSTONE_TEST_DB={other}: expected sqlite or postgres"),
+        }
+    }
+
+    /// The `--db` value of the database kept in `dir`: made and bootstrapped with the admin
+    /// the first time, the same one on every later start in `dir`.
+    fn database_in(self, dir: &Path) -> String {
+        match self {
+            Backend::Sqlite => {
+                let db = dir.join("soapstone.db");
+                let db_arg = db.to_str().expect("a UTF-8 path").to_string();
+                if !db.exists() {
+                    bootstrap(&db_arg);
+                }
+                db_arg
+            }
+            Backend::Postgres => pg::url_in(dir).unwrap_or_else(|| {
+                let url = pg::create_database();
+                let _failed_bootstrap = pg::DropIfPanicking(Some(url.clone()));
+                bootstrap(&url);
+                std::fs::write(dir.join(pg::URL_FILE), &url).expect("pg-url written");
+                url
+            }),
+        }
+    }
+}
+
+/// A new database in the `SOAPSTONE_TEST_PG` cluster with the admin bootstrapped, for several
+/// servers to share ([`Server::start_on`]); `None` when there is no cluster. It is left in the
+/// (throwaway) cluster afterwards.
+pub fn pg_database() -> Option<String> {
+    std::env::var_os("SOAPSTONE_TEST_PG")?;
+    let url = pg::create_database();
+    let _failed_bootstrap = pg::DropIfPanicking(Some(url.clone()));
+    bootstrap(&url);
+    Some(url)
+}
+
+/// The Redis that `scripts/test.sh` starts (`SOAPSTONE_TEST_REDIS`), if any.
+pub fn redis_url() -> Option<String> {
+    std::env::var("SOAPSTONE_TEST_REDIS")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// Whether the test servers run on SQLite. A test (or a part of one) that reads or checks the
+/// SQLite file itself runs only then: on PostgreSQL this prints that `what` is skipped, and
+/// why, and returns false.
+pub fn sqlite_only(what: &str) -> bool {
+    let sqlite = Backend::current() == Backend::Sqlite;
+    if !sqlite {
+        eprintln!(
+            "skipped on PostgreSQL (SOAPSTONE_TEST_DB=postgres): {what} needs the SQLite file"
+        );
+    }
+    sqlite
+}
+
+/// The PostgreSQL side of the harness: one database per server folder in the
+/// `SOAPSTONE_TEST_PG` cluster.
+mod pg {
+    use std::path::Path;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    /// Drops the database it names when dropped while the thread panics: a server that fails
+    /// to start leaves no database behind.
+    pub struct DropIfPanicking(pub Option<String>);
+
+    impl Drop for DropIfPanicking {
+        fn drop(&mut self) {
+            if let Some(url) = &self.0
+                && std::thread::panicking()
+            {
+                drop_database(url);
+            }
+        }
+    }
+
+    /// The file in a server's folder that holds the URL of its database.
+    pub const URL_FILE: &str = "pg-url";
+
+    /// The URL of the database of the server folder `dir`, if it has one.
+    pub fn url_in(dir: &Path) -> Option<String> {
+        std::fs::read_to_string(dir.join(URL_FILE)).ok()
+    }
+
+    /// Creates an empty database with a name no other test (of this or another process)
+    /// uses; its URL.
+    pub fn create_database() -> String {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let micros = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_micros())
+            .unwrap_or_default();
+        let name = format!(
+            "t_{}_{}_{micros}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let cluster = cluster_url();
+        admin(&cluster, format!("CREATE DATABASE {name}"));
+        with_dbname(&cluster, &name)
+    }
+
+    /// Drops the database at `url` (the server using it has stopped). Failing to is only
+    /// reported: the cluster is a throwaway one.
+    pub fn drop_database(url: &str) {
+        let Some(name) = dbname(url) else { return };
+        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+        if let Err(e) = run(&cluster_url(), sql) {
+            eprintln!("could not drop the test database {name}: {e}");
+        }
+    }
+
+    fn cluster_url() -> String {
+        std::env::var("SOAPSTONE_TEST_PG").unwrap_or_else(|_| {
+            panic!(
+                "SOAPSTONE_TEST_DB=postgres needs SOAPSTONE_TEST_PG, the postgres:// URL of a \
+                 superuser of a PostgreSQL cluster (scripts/test.sh starts one)"
+            )
+        })
+    }
+
+    fn admin(cluster: &str, sql: String) {
+        if let Err(e) = run(cluster, sql.clone()) {
+            panic!("{sql} on {cluster}: {e}");
+        }
+    }
+
+    /// Runs `sql` on the maintenance database of the cluster at `cluster` (its own runtime,
+    /// on a thread of its own: the tests call this from inside theirs).
+    fn run(cluster: &str, sql: String) -> Result<(), String> {
+        let mut config: tokio_postgres::Config = cluster
+            .parse()
+            .map_err(|e| format!("not a PostgreSQL URL: {e}"))?;
+        config.dbname("postgres");
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| e.to_string())?;
+            runtime.block_on(async {
+                let (client, connection) = config
+                    .connect(tokio_postgres::NoTls)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let connection = tokio::spawn(connection);
+                let done = client.batch_execute(&sql).await.map_err(|e| e.to_string());
+                drop(client);
+                let _ = connection.await;
+                done
+            })
+        })
+        .join()
+        .map_err(|_| "the PostgreSQL thread panicked".to_string())?
+    }
+
+    /// `url` with its database (the path, if any) replaced by `name`, its query kept.
+    fn with_dbname(url: &str, name: &str) -> String {
+        let (head, query) = url
+            .split_once('?')
+            .map_or((url, None), |(h, q)| (h, Some(q)));
+        let authority = head.find("://").map_or(0, |at| at + 3);
+        let base = head[authority..]
+            .find('/')
+            .map_or(head, |slash| &head[..authority + slash]);
+        match query {
+            Some(query) => format!("{base}/{name}?{query}"),
+            None => format!("{base}/{name}"),
+        }
+    }
+
+    /// The database named in the path of `url`.
+    fn dbname(url: &str) -> Option<&str> {
+        let head = url.split('?').next()?;
+        let authority = head.find("://")? + 3;
+        let path = &head[authority..];
+        Some(&path[path.find('/')? + 1..]).filter(|name| !name.is_empty())
     }
 }
 
@@ -275,11 +532,17 @@ pub struct Reply {
     pub status: u16,
     pub content_type: String,
     pub request_id: Option<String>,
+    pub retry_after: Option<String>,
     pub body: String,
 }
 
 impl Reply {
     async fn from(response: reqwest::Response) -> Reply {
+        Reply::read(response).await.expect("body read")
+    }
+
+    /// The reply, or `None` when the body could not be read whole.
+    async fn read(response: reqwest::Response) -> Option<Reply> {
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -290,13 +553,15 @@ impl Reply {
         };
         let content_type = header("content-type").unwrap_or_default();
         let request_id = header("x-request-id");
-        let body = response.text().await.expect("body read");
-        Reply {
+        let retry_after = header("retry-after");
+        let body = response.text().await.ok()?;
+        Some(Reply {
             status,
             content_type,
             request_id,
+            retry_after,
             body,
-        }
+        })
     }
 
     /// Text of every element `{ns}local`, in document order.
@@ -389,9 +654,9 @@ impl Reply {
     }
 }
 
-/// Creates the admin (password and digest secret) in a new database with the `user` commands.
-pub fn bootstrap_admin(db: &Path) {
-    let db = db.to_str().expect("a UTF-8 path");
+/// Creates the admin (password and digest secret) with the `user` commands in the new database
+/// `db` (the `--db` value: a SQLite path or a PostgreSQL URL).
+fn bootstrap(db: &str) {
     let (ok, out) = run_with_input(
         &["user", "add", "--db", db, "--role", "admin", ADMIN],
         ADMIN_PASSWORD,
