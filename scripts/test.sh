@@ -136,8 +136,8 @@ stage test-pg servers "the unit tests and the service suites on PostgreSQL" \
 stage build - "cargo build: the binary the next stages run" cargo build --locked --bin soapstone
 stage interop servers "third-party SOAP clients against the real server (zeep also on PostgreSQL)" \
     bash tests/interop/run.sh
-stage crash "kill -9 under concurrent writes" bash tests/crash/run.sh
-stage pages "the HTML service pages end to end in headless Chromium" bash tests/pages/run.sh
+stage crash - "kill -9 under concurrent writes" bash tests/crash/run.sh
+stage pages - "the HTML service pages end to end in headless Chromium" bash tests/pages/run.sh
 
 declare -A selected=()
 IFS=', ' read -r -a only <<<"${SOAPSTONE_TEST_ONLY:-${names[*]}}"

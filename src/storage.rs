@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::catalog::{PgProductRepository, ProductRepository, SqliteProductRepository};
 use crate::db::{Database, DbError, DbOptions};
-use crate::orders::{OrderRepository, SqliteOrderRepository};
+use crate::orders::{OrderRepository, PgOrderRepository, SqliteOrderRepository};
 use crate::pg::{PgDatabase, PgOptions, redacted};
 use crate::security::audit::AuditStore;
 use crate::security::{CredentialStore, PgSecurityStore, SqliteSecurityStore};
@@ -107,7 +107,7 @@ impl Storage {
     pub fn orders(&self) -> Arc<dyn OrderRepository> {
         match self {
             Storage::Sqlite(db) => Arc::new(SqliteOrderRepository::new(db.clone())),
-            Storage::Postgres(_) => todo!(),
+            Storage::Postgres(db) => Arc::new(PgOrderRepository::new(db.clone())),
         }
     }
 

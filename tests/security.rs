@@ -8,8 +8,8 @@ use std::process::Command;
 
 use support::{
     ADMIN, ADMIN_DIGEST_SECRET, ADMIN_PASSWORD, CATALOG_NS, COMMON_NS, ORDERS_NS, Reply,
-    SECURITY_NS, SOAP11, Server, Svc, USERS_NS, WSSE_NS, WSU_NS, assert_wsse, env11_with, env12_with,
-    fresh_nonce, rfc3339, session_header, wsse_digest, wsse_text,
+    SECURITY_NS, SOAP11, Server, Svc, USERS_NS, WSSE_NS, WSU_NS, assert_wsse, env11_with,
+    env12_with, fresh_nonce, rfc3339, session_header, wsse_digest, wsse_text,
 };
 use time::OffsetDateTime;
 

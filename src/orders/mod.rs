@@ -1,7 +1,8 @@
 //! The Order service: orders placed against the catalog's stock, served as `OrderService`.
 //!
 //! `model` holds the domain types, `service` the business rules, `repository` the storage
-//! trait and `sqlite` its SQLite implementation (where placing an order is one transaction);
+//! trait, `sqlite` and `postgres` its implementations (where placing an order is one
+//! transaction);
 //! `messages` are the SOAP messages of `xsd/orders.xsd`, `operations` the handlers, and
 //! `faults` how the service's errors reach the wire.
 
@@ -9,6 +10,7 @@ mod faults;
 mod messages;
 mod model;
 mod operations;
+mod postgres;
 mod repository;
 mod service;
 mod sqlite;
@@ -19,6 +21,7 @@ pub use model::{
     SalesRow,
 };
 pub use operations::soap_service;
+pub use postgres::PgOrderRepository;
 pub use repository::{OrderRepository, OrderRows, PlaceOutcome, TransitionOutcome};
 pub use service::{ListOrdersRequest, OrderError, OrderService};
 pub use sqlite::SqliteOrderRepository;

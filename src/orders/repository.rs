@@ -1,4 +1,5 @@
-//! Storage of orders, as the service needs it; implemented for SQLite in `sqlite`.
+//! Storage of orders, as the service needs it; implemented for SQLite in `sqlite` and for
+//! PostgreSQL in `postgres`.
 
 use async_trait::async_trait;
 use time::OffsetDateTime;

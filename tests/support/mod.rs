@@ -73,11 +73,7 @@ impl Server {
     /// [`pg_database`]'s, shared with other servers), with extra `serve` arguments. The
     /// database is left as it is when the server is dropped.
     pub fn start_on(db: &str, args: &[&str]) -> Server {
-        Self::spawn(
-            tempfile::tempdir().expect("temp dir"),
-            db.to_string(),
-            args,
-        )
+        Self::spawn(tempfile::tempdir().expect("temp dir"), db.to_string(), args)
     }
 
     fn launch(dir: tempfile::TempDir, args: &[&str]) -> Server {
