@@ -133,8 +133,8 @@ Generated {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by `{comma
 Machine: {machine}.
 
 Each server is pinned to core 0 and wrk (one thread) to core 1; the servers run interleaved
-(ceiling, quick-xml loop and Soapstone for each size, then the UserService points; the whole
-round is repeated), with 16 keep-alive connections (4 for large). Soapstone runs its release
+(ceiling, quick-xml loop and Soapstone for each size, then the UserService points, then the
+PostgreSQL points with 1 and 2 nodes; the whole round is repeated), with 16 keep-alive connections (4 for large). Soapstone runs its release
 build with per-request access lines off (`RUST_LOG=info,soapstone::access=warn`). Figures are
 medians over the repeats; the spread is the range of req/s. On a shared machine absolute
 figures drift; compare the ratios, which come from the same run.
