@@ -163,9 +163,11 @@ p50 and p99 those of the slower of the two. Node CPU is the user + system time o
 PostgreSQL CPU that of the postmaster and all its processes (backends, WAL writer,
 checkpointer...), each divided by the requests served. GetUser reads alice (users are not
 cached), CreateUser writes a new user without a password, PlaceOrder orders one unit of one
-product (a row every order updates) for alice with a unique clientReference. On this 2-core
-machine the node(s), PostgreSQL and wrk compete for the cores: two nodes share core 0 with
-PostgreSQL, so they show the cost of running two nodes, not the gain of adding a machine.
+product for alice with a unique clientReference: every order locks and updates that one row,
+so orders queue on its lock (held until the commit has flushed the WAL), the case of one hot
+product. On this 2-core machine the node(s), PostgreSQL and wrk compete for the cores: two
+nodes share core 0 with PostgreSQL, so they show the cost of running two nodes, not the gain
+of adding a machine.
 In results.csv these rows are the servers pg-1node and pg-2nodes.
 
 {chr(10).join(pg_lines) if pg_points else "Not measured in this run."}

@@ -5,7 +5,7 @@
 # interleaves the servers run by run (A B C A B C ...), repeats each point, and writes
 # bench/results.csv, bench/REPORT.md and bench/latency.svg.
 #
-#   bench/run.sh                      # 3 repeats of 5 s per point (about 8 minutes)
+#   bench/run.sh                      # 3 repeats of 5 s per point (about 5 minutes)
 #   REPEATS=5 DURATION=10 bench/run.sh
 #
 # Servers, all on 127.0.0.1 only:
