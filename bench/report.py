@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Turns bench/results.csv into bench/REPORT.md (table, targets, machine, command) and
-bench/latency.svg (p50 and p99 latency per point and server, log scale). Run by bench/run.sh.
+"""Turns bench/results.csv into bench/REPORT.md (table, PostgreSQL table, targets, machine,
+command) and bench/latency.svg (p50 and p99 latency per point and server on SQLite and the
+ceilings, log scale). Run by bench/run.sh.
 
 Usage: report.py RESULTS.csv REPORT.md LATENCY.svg "COMMAND"
 """
@@ -15,13 +16,20 @@ from collections import defaultdict
 from datetime import datetime, timezone
 
 results, report, svg_path, command = sys.argv[1:5]
-rows = list(csv.DictReader(open(results)))
+all_rows = list(csv.DictReader(open(results)))
+pg_servers = {"pg-1node": 1, "pg-2nodes": 2}
+rows = [r for r in all_rows if r["server"] not in pg_servers]
+pg_points = []
+for r in all_rows:
+    if r["server"] in pg_servers and r["point"] not in pg_points:
+        pg_points.append(r["point"])
 points = []
 by = defaultdict(list)
+for r in all_rows:
+    by[(r["point"], r["server"])].append(r)
 for r in rows:
     if r["point"] not in points:
         points.append(r["point"])
-    by[(r["point"], r["server"])].append(r)
 servers = ["ceiling", "quickxml", "soapstone"]
 
 
@@ -56,6 +64,24 @@ for point in points:
             f"{ratio(point, server, 'quickxml')} |"
         )
 
+pg_lines = [
+    "| point | nodes | req/s (median) | req/s spread | p50 | p99 | node CPU / request | PostgreSQL CPU / request | peak RSS per node | errors |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+]
+for point in pg_points:
+    for server in pg_servers:
+        key = (point, server)
+        if key not in by:
+            continue
+        rps = [float(r["rps"]) for r in by[key]]
+        errors = sum(int(r["errors"]) for r in by[key])
+        rss = max(float(r["peak_rss_kb"]) for r in by[key]) / 1024
+        pg_lines.append(
+            f"| {point} | {pg_servers[server]} | {statistics.median(rps):,.0f} | {min(rps):,.0f}-{max(rps):,.0f} | "
+            f"{med(key, 'p50_us') / 1000:.2f} ms | {med(key, 'p99_us') / 1000:.2f} ms | "
+            f"{med(key, 'cpu_us_per_request'):.1f} µs | {med(key, 'pg_cpu_us_per_request'):.1f} µs | {rss:.1f} MB | {errors} |"
+        )
+
 
 def share_target(point, other, share):
     if (point, "soapstone") not in by or (point, other) not in by:
@@ -80,7 +106,7 @@ for point in ("small", "medium"):
 if ("large", "soapstone") in by:
     rss = max(float(r["peak_rss_kb"]) for r in by[("large", "soapstone")]) / 1024
     targets.append(f"- large: peak RSS {rss:.1f} MB with 4 requests of 1 MB in flight (target ≤ 4x the message size per request in flight, 16 MB plus the idle baseline)")
-errors = sum(int(r["errors"]) for r in rows)
+errors = sum(int(r["errors"]) for r in all_rows)
 targets.append(f"- errors and faults in all runs: {errors} (target 0): {'met' if errors == 0 else 'NOT met'}")
 if any(t.endswith("NOT met") for t in targets):
     targets.append(
@@ -107,8 +133,8 @@ Generated {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by `{comma
 Machine: {machine}.
 
 Each server is pinned to core 0 and wrk (one thread) to core 1; the servers run interleaved
-(ceiling, quick-xml loop and Soapstone for each size, then the UserService points; the whole
-round is repeated), with 16 keep-alive connections (4 for large). Soapstone runs its release
+(ceiling, quick-xml loop and Soapstone for each size, then the UserService points, then the
+PostgreSQL points with 1 and 2 nodes; the whole round is repeated), with 16 keep-alive connections (4 for large). Soapstone runs its release
 build with per-request access lines off (`RUST_LOG=info,soapstone::access=warn`). Figures are
 medians over the repeats; the spread is the range of req/s. On a shared machine absolute
 figures drift; compare the ratios, which come from the same run.
@@ -125,6 +151,26 @@ database through the read pool (users are not cached; product reads are); Create
 new user per request through the group-commit writer with `synchronous=FULL`.
 
 {chr(10).join(lines)}
+
+## PostgreSQL points
+
+The same server on PostgreSQL (`--db postgres://...`): a throwaway cluster that bench/run.sh
+starts for the run (initdb in a temporary folder, default settings, so `fsync=on` and
+`synchronous_commit=on`), pinned to core 0 with the node(s), wrk on core 1. With 1 node, one
+Soapstone node gets 16 connections; with 2 nodes, two Soapstone processes on the same cluster are
+each loaded by its own wrk with 8 connections at the same time: req/s and errors are the sums,
+p50 and p99 those of the slower of the two. Node CPU is the user + system time of all nodes,
+PostgreSQL CPU that of the postmaster and all its processes (backends, WAL writer,
+checkpointer...), each divided by the requests served. GetUser reads alice (users are not
+cached), CreateUser writes a new user without a password, PlaceOrder orders one unit of one
+product for alice with a unique clientReference: every order locks and updates that one row,
+so orders queue on its lock (held until the commit has flushed the WAL), the case of one hot
+product. On this 2-core machine the node(s), PostgreSQL and wrk compete for the cores: two
+nodes share core 0 with PostgreSQL, so they show the cost of running two nodes, not the gain
+of adding a machine.
+In results.csv these rows are the servers pg-1node and pg-2nodes.
+
+{chr(10).join(pg_lines) if pg_points else "Not measured in this run."}
 
 ## Targets
 

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Reproducible benchmark of Soapstone against two ceilings on the shared bench contract, and
-# of UserService reads and writes. Builds release binaries, pins servers and wrk to different
-# cores, interleaves the servers run by run (A B C A B C ...), repeats each point, and writes
+# Reproducible benchmark of Soapstone against two ceilings on the shared bench contract, of
+# UserService reads and writes, and of UserService and OrderService on PostgreSQL with one and
+# two nodes. Builds release binaries, pins servers (and PostgreSQL) and wrk to different cores,
+# interleaves the servers run by run (A B C A B C ...), repeats each point, and writes
 # bench/results.csv, bench/REPORT.md and bench/latency.svg.
 #
-#   bench/run.sh                      # 3 repeats of 5 s per point (about 6 minutes)
+#   bench/run.sh                      # 3 repeats of 5 s per point (about 5 minutes)
 #   REPEATS=5 DURATION=10 bench/run.sh
 #
 # Servers, all on 127.0.0.1 only:
 #   ceiling   bare hyper returning a precomputed response of Soapstone's size (examples/bench_ceiling.rs)
 #   quickxml  hyper + quick-xml event loop and writer, no typed structs (examples/bench_quickxml.rs)
-#   soapstone the real server (`/bench` and UserService), without per-request access lines
+#   soapstone the real server (`/bench` and UserService) on SQLite, without per-request access lines
+#   pg-1node  the real server on a throwaway PostgreSQL cluster of this run (bench/common.sh)
+#   pg-2nodes two such servers on the same cluster, each loaded by its own wrk with half the
+#             connections
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-5}
@@ -20,7 +24,7 @@ source bench/common.sh
 cargo build --release --locked --bin soapstone --example bench_ceiling --example bench_quickxml
 bin=target/release
 work=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'kill $(jobs -p) 2>/dev/null || true; stop_postgres; rm -rf "$work"' EXIT
 python3 bench/gen.py "$work" >/dev/null
 
 pid=""
@@ -56,33 +60,100 @@ sed -e 's|<u:username>alice</u:username>|<u:username>w{{N}}</u:username>|' \
     -e 's|alice@example.com|w{{N}}@example.com|' -e '/<u:password>/d' samples/01-CreateUser.xml >"$work/createuser.xml"
 stop
 
-# run KIND SIZE BODY ACTION PATH CONNECTIONS
+# PostgreSQL: the same admin, alice (user 2) to read and to order for, and one product with a
+# stock no run exhausts; PlaceOrder orders one of it per request, with a unique clientReference.
+start_postgres
+printf 'soapstone-admin\n' | "$bin/soapstone" user add --db "$pg_url" --role admin admin >/dev/null
+pids=()
+addrs=()
+# start_nodes N: starts N Soapstone nodes on the PostgreSQL cluster, sets pids and addrs.
+start_nodes() {
+  local i
+  pids=()
+  addrs=()
+  for i in $(seq "$1"); do
+    RUST_LOG=info,soapstone::access=warn "${server_cpu[@]}" "$bin/soapstone" serve --listen 127.0.0.1:0 --db "$pg_url" --log-format human >"$work/node$i.log" 2>&1 &
+    pids+=($!)
+    wait_for_address "$work/node$i.log"
+    addrs+=("$addr")
+  done
+}
+stop_nodes() {
+  local p
+  kill "${pids[@]}"
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+}
+start_nodes 1
+curl -sf -H 'Content-Type: text/xml' --data-binary @samples/01-CreateUser.xml "http://${addrs[0]}/services/UserService" >/dev/null
+sed 's|<cat:stock>10</cat:stock>|<cat:stock>2000000000</cat:stock>|' samples/10-CreateProduct.xml |
+  curl -sf -H 'Content-Type: text/xml' -H 'SOAPAction: "http://soapstone.dev/catalog/CreateProduct"' --data-binary @- \
+    "http://${addrs[0]}/services/CatalogService" >/dev/null
+perl -0pe 's|\s*<ord:line>\s*<ord:sku>GADGET-2</ord:sku>.*?</ord:line>||s;
+  s|<ord:quantity>2</ord:quantity>|<ord:quantity>1</ord:quantity>|;
+  s|sample-order-1|bench-{{N}}|' samples/16-PlaceOrder.xml >"$work/placeorder.xml"
+stop_nodes
+
 results=bench/results.csv
-echo "point,server,repeat,rps,p50_us,p99_us,peak_rss_kb,cpu_us_per_request,errors" >"$results"
+echo "point,server,repeat,rps,p50_us,p99_us,peak_rss_kb,cpu_us_per_request,errors,pg_cpu_us_per_request" >"$results"
+tick_us=$((1000000 / $(getconf CLK_TCK)))
+# result FIELD FILE: the number after FIELD= in the RESULT line of a wrk output (bench/post.lua).
+result() { grep '^RESULT' "$2" | sed "s/.*$1=\([0-9]*\).*/\1/"; }
+# per_request TICKS REQUESTS: CPU µs per request.
+per_request() { awk -v t=$(($1 * tick_us)) -v r="$2" 'BEGIN {printf "%.1f", t / (r > 0 ? r : 1)}'; }
+# warm_up BODY ACTION URL TAG: one request, which also checks the answer (a write template gets
+# a name of its own).
+warm_up() {
+  sed "s/{{N}}/warm$4/g" "$1" >"$work/warmup.xml"
+  curl -sf -o /dev/null -H 'Content-Type: text/xml' -H "SOAPAction: \"$2\"" --data-binary @"$work/warmup.xml" "$3" \
+    || { echo "$3 $2: the server does not answer correctly" >&2; exit 1; }
+}
+
+# run KIND POINT BODY ACTION PATH CONNECTIONS REPEAT
 run() {
   local kind=$1 point=$2 body=$3 action=$4 path=$5 connections=$6 repeat=$7
   start "$kind" "$point"
-  # Warm-up, which also checks the answer (a write template gets a name of its own).
-  sed "s/{{N}}/warm$repeat/g" "$body" >"$work/warmup.xml"
-  curl -sf -o /dev/null -H 'Content-Type: text/xml' -H "SOAPAction: \"$action\"" --data-binary @"$work/warmup.xml" "http://$addr$path" \
-    || { echo "$kind $point: the server does not answer correctly" >&2; exit 1; }
+  warm_up "$body" "$action" "http://$addr$path" "$repeat"
   local before; before=$(cpu_ticks "$pid")
-  local out; out=$(RUN="$repeat" BODY_FILE="$body" SOAPACTION="$action" "${load_cpu[@]}" wrk -t1 -c"$connections" -d"${DURATION}s" --latency -s bench/post.lua "http://$addr$path")
+  RUN="$repeat" BODY_FILE="$body" SOAPACTION="$action" "${load_cpu[@]}" wrk -t1 -c"$connections" -d"${DURATION}s" --latency -s bench/post.lua "http://$addr$path" >"$work/wrk.out"
   local after; after=$(cpu_ticks "$pid")
   local rss; rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
   stop
-  local line; line=$(grep '^RESULT' <<<"$out")
-  local requests duration p50 p99 errors
-  requests=$(sed 's/.*requests=\([0-9]*\).*/\1/' <<<"$line")
-  duration=$(sed 's/.*duration_us=\([0-9]*\).*/\1/' <<<"$line")
-  p50=$(sed 's/.*p50_us=\([0-9]*\).*/\1/' <<<"$line")
-  p99=$(sed 's/.*p99_us=\([0-9]*\).*/\1/' <<<"$line")
-  errors=$(sed 's/.*errors=\([0-9]*\).*/\1/' <<<"$line")
-  local tick_us=$((1000000 / $(getconf CLK_TCK)))
-  local rps cpu
-  rps=$(awk -v r="$requests" -v d="$duration" 'BEGIN {printf "%.0f", r / (d / 1e6)}')
-  cpu=$(awk -v t=$(((after - before) * tick_us)) -v r="$requests" 'BEGIN {printf "%.1f", t / (r > 0 ? r : 1)}')
-  echo "$point,$kind,$repeat,$rps,$p50,$p99,$rss,$cpu,$errors" | tee -a "$results"
+  local requests rps
+  requests=$(result requests "$work/wrk.out")
+  rps=$(awk -v r="$requests" -v d="$(result duration_us "$work/wrk.out")" 'BEGIN {printf "%.0f", r / (d / 1e6)}')
+  echo "$point,$kind,$repeat,$rps,$(result p50_us "$work/wrk.out"),$(result p99_us "$work/wrk.out"),$rss,$(per_request $((after - before)) "$requests"),$(result errors "$work/wrk.out")," | tee -a "$results"
+}
+
+# run_pg NODES POINT BODY ACTION PATH REPEAT: 16 connections over NODES nodes on PostgreSQL, one
+# wrk per node at once; req/s and errors are the sums, p50 and p99 those of the slower node,
+# CPU per request that of all nodes and that of the whole PostgreSQL cluster.
+run_pg() {
+  local nodes=$1 point=$2 body=$3 action=$4 path=$5 repeat=$6 i p
+  local server=pg-${nodes}node; [ "$nodes" -gt 1 ] && server=${server}s
+  start_nodes "$nodes"
+  for i in "${!addrs[@]}"; do warm_up "$body" "$action" "http://${addrs[$i]}$path" "r${repeat}n${nodes}x$i"; done
+  local node_before=0 node_after=0 pg_before pg_after wrk_pids=()
+  for p in "${pids[@]}"; do node_before=$((node_before + $(cpu_ticks "$p"))); done
+  pg_before=$(postgres_ticks)
+  for i in "${!addrs[@]}"; do
+    RUN="r${repeat}n${nodes}x$i" BODY_FILE="$body" SOAPACTION="$action" "${load_cpu[@]}" wrk -t1 -c$((16 / nodes)) -d"${DURATION}s" --latency -s bench/post.lua "http://${addrs[$i]}$path" >"$work/wrk$i.out" &
+    wrk_pids+=($!)
+  done
+  for p in "${wrk_pids[@]}"; do wait "$p"; done
+  for p in "${pids[@]}"; do node_after=$((node_after + $(cpu_ticks "$p"))); done
+  pg_after=$(postgres_ticks)
+  local rss=0 requests=0 rps=0 p50=0 p99=0 errors=0 out
+  for p in "${pids[@]}"; do rss=$(awk -v m="$rss" '/VmHWM/ {print ($2 > m ? $2 : m)}' "/proc/$p/status"); done
+  stop_nodes
+  for i in "${!addrs[@]}"; do
+    out=$work/wrk$i.out
+    requests=$((requests + $(result requests "$out")))
+    errors=$((errors + $(result errors "$out")))
+    rps=$(awk -v s="$rps" -v r="$(result requests "$out")" -v d="$(result duration_us "$out")" 'BEGIN {printf "%.0f", s + r / (d / 1e6)}')
+    p50=$(( $(result p50_us "$out") > p50 ? $(result p50_us "$out") : p50 ))
+    p99=$(( $(result p99_us "$out") > p99 ? $(result p99_us "$out") : p99 ))
+  done
+  echo "$point,$server,$repeat,$rps,$p50,$p99,$rss,$(per_request $((node_after - node_before)) "$requests"),$errors,$(per_request $((pg_after - pg_before)) "$requests")" | tee -a "$results"
 }
 
 for repeat in $(seq "$REPEATS"); do
@@ -94,6 +165,11 @@ for repeat in $(seq "$REPEATS"); do
   done
   run soapstone GetUser "$work/getuser.xml" http://soapstone.dev/users/GetUser /services/UserService 16 "$repeat"
   run soapstone CreateUser "$work/createuser.xml" http://soapstone.dev/users/CreateUser /services/UserService 16 "$repeat"
+  for nodes in 1 2; do
+    run_pg "$nodes" GetUser "$work/getuser.xml" http://soapstone.dev/users/GetUser /services/UserService "$repeat"
+    run_pg "$nodes" CreateUser "$work/createuser.xml" http://soapstone.dev/users/CreateUser /services/UserService "$repeat"
+    run_pg "$nodes" PlaceOrder "$work/placeorder.xml" http://soapstone.dev/orders/PlaceOrder /services/OrderService "$repeat"
+  done
 done
 
 python3 bench/report.py "$results" bench/REPORT.md bench/latency.svg "DURATION=$DURATION REPEATS=$REPEATS bench/run.sh"
