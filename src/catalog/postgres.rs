@@ -5,7 +5,6 @@
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use rust_decimal::Decimal;
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 
@@ -15,7 +14,7 @@ use super::model::{
 use super::repository::{AdjustOutcome, CatalogRepoError, ProductRepository, ProductRows};
 use crate::common::{Currency, Cursor, CursorValue, Money};
 use crate::db::{DbError, millis};
-use crate::pg::{Listing, Param, Params, PgDatabase, at_millis, page, violates};
+use crate::pg::{Listing, Param, Params, PgDatabase, at_millis, money, numeric, page, violates};
 
 /// Products in PostgreSQL.
 #[derive(Clone)]
@@ -54,22 +53,6 @@ fn bad(what: &str) -> CatalogRepoError {
     )))
 }
 
-fn decimal(money: Money) -> Decimal {
-    Decimal::new(money.minor(), 2)
-}
-
-/// The amount of a NUMERIC(17, 2), exactly.
-fn money(mut amount: Decimal) -> Result<Money, CatalogRepoError> {
-    if amount.scale() > 2 {
-        return Err(bad("price"));
-    }
-    amount.rescale(2);
-    i64::try_from(amount.mantissa())
-        .ok()
-        .and_then(Money::from_minor)
-        .ok_or_else(|| bad("price"))
-}
-
 fn product_from_row(row: &Row) -> Result<Product, CatalogRepoError> {
     let currency: String = row.try_get(5)?;
     let status: String = row.try_get(7)?;
@@ -77,7 +60,7 @@ fn product_from_row(row: &Row) -> Result<Product, CatalogRepoError> {
         sku: row.try_get(1)?,
         name: row.try_get(2)?,
         description: row.try_get(3)?,
-        unit_price: money(row.try_get(4)?)?,
+        unit_price: money(row.try_get(4)?).ok_or_else(|| bad("price"))?,
         currency: Currency::new(&currency).ok_or_else(|| bad("currency"))?,
         stock: row.try_get(6)?,
         status: ProductStatus::from_name(&status).ok_or_else(|| bad("status"))?,
@@ -149,7 +132,7 @@ fn sort_column(sort: ProductSort) -> &'static str {
 fn cursor_value(sort: ProductSort, cursor: Cursor) -> Result<(Param, i64), CatalogRepoError> {
     let value: Param = match (sort, cursor.value) {
         (ProductSort::Name, CursorValue::Text(name)) => Box::new(name.to_ascii_lowercase()),
-        (ProductSort::Price, CursorValue::Int(minor)) => Box::new(decimal(
+        (ProductSort::Price, CursorValue::Int(minor)) => Box::new(numeric(
             Money::from_minor(minor).ok_or_else(|| bad("cursor price"))?,
         )),
         (ProductSort::CreatedAt, CursorValue::Int(ms)) => Box::new(
@@ -174,13 +157,13 @@ fn filter_sql(filter: &ProductFilter) -> (String, Params) {
     if let Some(min) = filter.min_price {
         sql.push_str(&format!(
             " AND p.unit_price >= {}",
-            params.push(decimal(min))
+            params.push(numeric(min))
         ));
     }
     if let Some(max) = filter.max_price {
         sql.push_str(&format!(
             " AND p.unit_price <= {}",
-            params.push(decimal(max))
+            params.push(numeric(max))
         ));
     }
     if let Some(tag) = &filter.tag {
@@ -224,7 +207,7 @@ impl ProductRepository for PgProductRepository {
                     &product.sku,
                     &product.name,
                     &product.description,
-                    &decimal(product.unit_price),
+                    &numeric(product.unit_price),
                     &product.currency.as_str(),
                     &product.stock,
                     &at_millis(now),
@@ -269,7 +252,7 @@ impl ProductRepository for PgProductRepository {
                     &changes.name,
                     &description_given,
                     &changes.description.flatten(),
-                    &changes.unit_price.map(decimal),
+                    &changes.unit_price.map(numeric),
                     &at_millis(now),
                     &sku,
                 ],
@@ -396,6 +379,8 @@ mod tests {
     //! its own, dropped afterwards, and compares with the SQLite repository where both apply.
 
     use std::sync::Arc;
+
+    use rust_decimal::Decimal;
 
     use rand::RngCore;
     use time::Duration;

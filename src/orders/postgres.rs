@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 
@@ -21,7 +20,7 @@ use super::model::{
 use super::repository::{OrderRepository, OrderRows, PlaceOutcome, TransitionOutcome};
 use crate::common::{Currency, Cursor, CursorValue, Money};
 use crate::db::{DbError, millis};
-use crate::pg::{Listing, Params, PgDatabase, at_millis, page};
+use crate::pg::{Listing, Params, PgDatabase, at_millis, minor_units, numeric, page};
 
 /// Orders in PostgreSQL.
 #[derive(Clone)]
@@ -43,24 +42,8 @@ fn bad(what: &str) -> DbError {
     DbError::Postgres(format!("unexpected {what} in the database"))
 }
 
-/// An exact NUMERIC amount in hundredths, when it has at most 2 fraction digits and fits.
-fn minor_units(amount: Decimal) -> Option<i64> {
-    let hundredths = amount.checked_mul(Decimal::ONE_HUNDRED)?;
-    if hundredths.fract().is_zero() {
-        hundredths.to_i64()
-    } else {
-        None
-    }
-}
-
 fn money(row: &Row, index: usize, what: &str) -> Result<Money, DbError> {
-    minor_units(row.try_get(index)?)
-        .and_then(Money::from_minor)
-        .ok_or_else(|| bad(what))
-}
-
-fn numeric(amount: Money) -> Decimal {
-    Decimal::new(amount.minor(), 2)
+    crate::pg::money(row.try_get(index)?).ok_or_else(|| bad(what))
 }
 
 /// A cursor's time (milliseconds), as PostgreSQL compares it.

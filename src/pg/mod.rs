@@ -10,6 +10,7 @@
 
 mod keyset;
 mod migrations;
+mod money;
 
 use std::time::Duration;
 
@@ -23,6 +24,7 @@ use tokio_postgres::error::SqlState;
 use crate::db::DbError;
 
 pub use keyset::{Listing, Param, Params, page};
+pub use money::{minor_units, money, numeric};
 
 /// How to reach PostgreSQL.
 #[derive(Debug, Clone)]
