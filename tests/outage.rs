@@ -1,6 +1,7 @@
 //! Storage outages, on a PostgreSQL cluster and a Redis server of the test's own (so they can
 //! be stopped): while PostgreSQL is down requests get a retryable Server fault (503 with
-//! Retry-After) and `/ready` is 503, service resumes by itself when it is back, a restart of
+//! Retry-After) and `/ready` is 503, service resumes by itself when it is back, a request that
+//! finds every pool connection busy gets the same fault instead of a queue, a restart of
 //! PostgreSQL under concurrent writes loses no acknowledged write, and a node whose Redis goes
 //! away keeps serving correct answers without it and uses it again once it is back.
 //!
@@ -386,4 +387,65 @@ async fn without_redis_a_node_keeps_answering_correctly_and_uses_it_again_when_i
     assert_eq!(server.metric("soapstone_redis_up").await, 1.0);
     price("5.00").await.assert_ok11();
     assert_eq!(read().await.text(CATALOG_NS, "unitPrice"), "5.00");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_exhausted_pool_answers_a_retryable_fault_instead_of_queueing() {
+    let Some(postgres) = Postgres::start() else {
+        return;
+    };
+    let server = Arc::new(Server::start_on(
+        &postgres.url(),
+        &["--db-pool-size", "1", "--db-pool-wait", "0.5"],
+    ));
+    let get_user = || server.call(Svc::Users, "GetUser", "<p:username>admin</p:username>");
+    get_user().await.assert_ok11();
+
+    // Hold the products table, so that a product read keeps the one pool connection busy.
+    let (lock, connection) = tokio_postgres::connect(&postgres.url(), tokio_postgres::NoTls)
+        .await
+        .expect("the test connects");
+    tokio::spawn(connection);
+    lock.batch_execute("BEGIN; LOCK TABLE products IN ACCESS EXCLUSIVE MODE")
+        .await
+        .unwrap();
+    let reader = {
+        let server = server.clone();
+        tokio::spawn(async move {
+            server
+                .call(Svc::Catalog, "GetProduct", "<p:sku>NONE</p:sku>")
+                .await
+        })
+    };
+    let mut waiting = 0;
+    for _ in 0..200 {
+        waiting = lock
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get::<_, i64>(0);
+        if waiting == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(waiting, 1, "the product read waits for the lock");
+
+    // The connection is taken: the next request is answered within the wait, not queued.
+    let reply = get_user().await;
+    assert_eq!(reply.status, 503, "{}", reply.body);
+    assert_eq!(reply.retry_after.as_deref(), Some("1"));
+    assert!(reply.body.contains("Storage unavailable"), "{}", reply.body);
+
+    lock.batch_execute("COMMIT").await.unwrap();
+    let reply = reader.await.unwrap();
+    assert!(
+        reply.body.contains("ProductNotFoundFault"),
+        "{}",
+        reply.body
+    );
+    get_user().await.assert_ok11();
 }
