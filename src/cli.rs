@@ -299,8 +299,8 @@ pub struct SettingsArgs {
     /// Longest backoff in seconds [default: 300].
     #[arg(long, env = "SOAPSTONE_AUTH_BACKOFF_MAX")]
     pub auth_backoff_max: Option<f64>,
-    /// Redis shared by the nodes (product cache stamps, rate limits, nonces), e.g.
-    /// redis://127.0.0.1:6379/0 [default: none].
+    /// Redis shared by the nodes (product cache stamps, rate limits, failed-authentication
+    /// counters, nonces), e.g. redis://127.0.0.1:6379/0 [default: none].
     #[arg(long, env = "SOAPSTONE_REDIS")]
     pub redis: Option<String>,
     /// PostgreSQL connections per node at most [default: 16].

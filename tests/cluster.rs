@@ -395,3 +395,43 @@ async fn a_node_killed_under_concurrent_writes_loses_no_acknowledged_write() {
         reply.assert_ok11();
     }
 }
+
+#[tokio::test]
+async fn failed_authentications_are_counted_by_every_node_together() {
+    // Redis database 7 of the test Redis, so that this test's backoff of 127.0.0.1 (300 s, far
+    // longer than the test) does not reach the other tests' nodes.
+    let Some(base) = support::redis_url() else {
+        eprintln!("skipped: SOAPSTONE_TEST_REDIS is not set (scripts/test.sh starts Redis)");
+        return;
+    };
+    let Some(db) = support::pg_database() else {
+        eprintln!("skipped: SOAPSTONE_TEST_PG is not set (scripts/test.sh starts PostgreSQL)");
+        return;
+    };
+    let redis_url = format!("{}/7", base.trim_end_matches('/'));
+    let redis = redis::Client::open(redis_url.as_str()).unwrap();
+    let mut connection = redis.get_multiplexed_async_connection().await.unwrap();
+    redis::cmd("FLUSHDB")
+        .query_async::<()>(&mut connection)
+        .await
+        .unwrap();
+    let args = [
+        "--redis",
+        redis_url.as_str(),
+        "--auth-failure-limit",
+        "3",
+        "--auth-backoff",
+        "300",
+    ];
+    let nodes: Vec<Server> = (0..3).map(|_| Server::start_on(&db, &args)).collect();
+    // One wrong password per node: each node alone has seen one failure, below its limit.
+    for node in &nodes {
+        let reply = auth(node, &wsse_text(ADMIN, "a-wrong-password"), &who_am_i()).await;
+        support::assert_wsse(&reply, "FailedAuthentication");
+    }
+    // Together they have seen three: the right password is refused during the backoff, on a
+    // node that itself saw only one failure.
+    let reply = auth(&nodes[1], &wsse_text(ADMIN, ADMIN_PASSWORD), &who_am_i()).await;
+    support::assert_wsse(&reply, "FailedAuthentication");
+    assert_eq!(nodes[1].metric("soapstone_auth_throttled_total").await, 1.0);
+}

@@ -154,7 +154,7 @@ impl Authenticator {
         Ok(Authenticator {
             store,
             passwords,
-            throttle: Arc::new(Throttle::new(config.throttle)),
+            throttle: Arc::new(Throttle::new(config.throttle, config.shared.clone())),
             nonces: config.shared.clone().map(SharedNonces::new),
             config: Arc::new(config),
             limits,
@@ -394,7 +394,9 @@ impl Authenticator {
                 )
             }
         };
-        let user = self.settle(&token.username, client.ip, user.filter(|_| verified))?;
+        let user = self
+            .settle(&token.username, client.ip, user.filter(|_| verified))
+            .await?;
         if let Some(nonce) = token.nonce {
             let created = token.created.map_or(at, |(_, c)| c);
             self.remember_once(nonce, created, at, "the Nonce has been used")
@@ -410,7 +412,7 @@ impl Authenticator {
         username: &str,
         ip: Option<IpAddr>,
     ) -> Result<(), SecurityError> {
-        if !self.throttle.blocked(username, ip) {
+        if !self.throttle.is_blocked(username, ip).await {
             return Ok(());
         }
         crate::metrics::METRICS.auth_throttled.inc();
@@ -420,17 +422,14 @@ impl Authenticator {
     }
 
     /// The active user whose credentials checked out, counting the attempt for throttling.
-    fn settle(
+    async fn settle(
         &self,
         username: &str,
         ip: Option<IpAddr>,
         user: Option<Credentials>,
     ) -> Result<Credentials, SecurityError> {
         let user = active(user);
-        match &user {
-            Ok(_) => self.throttle.succeeded(username, ip),
-            Err(_) => self.throttle.failed(username, ip),
-        }
+        self.throttle.record(username, ip, user.is_ok()).await;
         user
     }
 
@@ -585,6 +584,7 @@ impl Authenticator {
             let user = self.store.by_username(username).await.map_err(storage)?;
             let verified = self.check_password(user.as_ref(), username, password).await;
             self.settle(username, client.ip, user.filter(|_| verified))
+                .await
         }
         .await
         .inspect_err(|_| {

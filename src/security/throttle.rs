@@ -4,8 +4,9 @@
 //! a success resets both counters. Refusals wait as long as a typical password check, so that
 //! an attacker learns nothing from their timing, and cost no CPU.
 //!
-//! Counters live in this process (bounded caches); with several nodes, each node throttles on
-//! its own.
+//! Counters live in this process (bounded caches) and, with Redis, in Redis too
+//! ([`SharedFailures`]), where every node counts and checks them; while Redis does not answer,
+//! each node goes by its own counters.
 
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -13,6 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use moka::sync::Cache;
+
+use crate::shared::{Redis, SharedFailures};
 
 /// When to throttle and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +53,7 @@ pub(super) struct Throttle {
     addresses: Counters<IpAddr>,
     /// A moving average of how long a password check takes, in microseconds.
     typical_check_us: AtomicU64,
+    shared: Option<SharedFailures>,
 }
 
 fn counters<K: std::hash::Hash + Eq + Send + Sync + 'static>(
@@ -62,17 +66,62 @@ fn counters<K: std::hash::Hash + Eq + Send + Sync + 'static>(
 }
 
 impl Throttle {
-    pub fn new(config: ThrottleConfig) -> Self {
+    /// Counters of this process, and in `shared` when given.
+    pub fn new(config: ThrottleConfig, shared: Option<Redis>) -> Self {
         Throttle {
             users: counters(&config),
             addresses: counters(&config),
             config,
             typical_check_us: AtomicU64::new(20_000),
+            shared: shared.map(SharedFailures::new),
         }
     }
 
-    /// Whether an attempt for `username` from `ip` must be refused now.
-    pub fn blocked(&self, username: &str, ip: Option<IpAddr>) -> bool {
+    /// Whether an attempt for `username` from `ip` must be refused now: as Redis says, or
+    /// as this process counted when Redis does not answer.
+    pub async fn is_blocked(&self, username: &str, ip: Option<IpAddr>) -> bool {
+        if self.config.limit == 0 {
+            return false;
+        }
+        if let Some(shared) = &self.shared
+            && let Ok(blocked) = shared.blocked(&shared_keys(username, ip)).await
+        {
+            return blocked;
+        }
+        self.blocked(username, ip)
+    }
+
+    /// Counts the outcome of an attempt: a failure towards a backoff, a success resets.
+    pub async fn record(&self, username: &str, ip: Option<IpAddr>, succeeded: bool) {
+        if self.config.limit == 0 {
+            return;
+        }
+        if succeeded {
+            self.succeeded(username, ip);
+        } else {
+            self.failed(username, ip);
+        }
+        if let Some(shared) = &self.shared {
+            let keys = shared_keys(username, ip);
+            // A failure to count in Redis is logged and counted by `shared`; this process's
+            // counters stand in.
+            let _ = if succeeded {
+                shared.succeeded(&keys).await
+            } else {
+                shared
+                    .failed(
+                        &keys,
+                        self.config.limit,
+                        self.config.backoff,
+                        self.config.max_backoff,
+                    )
+                    .await
+            };
+        }
+    }
+
+    /// Whether this process's counters refuse an attempt for `username` from `ip` now.
+    fn blocked(&self, username: &str, ip: Option<IpAddr>) -> bool {
         if self.config.limit == 0 {
             return false;
         }
@@ -87,7 +136,7 @@ impl Throttle {
     }
 
     /// Counts a failed attempt; from the `limit`th in a row on, starts a backoff.
-    pub fn failed(&self, username: &str, ip: Option<IpAddr>) {
+    fn failed(&self, username: &str, ip: Option<IpAddr>) {
         if self.config.limit == 0 {
             return;
         }
@@ -114,7 +163,7 @@ impl Throttle {
     }
 
     /// A successful authentication of `username` from `ip`: both start afresh.
-    pub fn succeeded(&self, username: &str, ip: Option<IpAddr>) {
+    fn succeeded(&self, username: &str, ip: Option<IpAddr>) {
         self.users.invalidate(username);
         if let Some(ip) = ip {
             self.addresses.invalidate(&ip);
@@ -136,16 +185,28 @@ impl Throttle {
     }
 }
 
+/// The Redis keys of `username` and `ip`.
+fn shared_keys(username: &str, ip: Option<IpAddr>) -> Vec<String> {
+    let mut keys = vec![format!("soapstone:throttle:user:{username}")];
+    if let Some(ip) = ip {
+        keys.push(format!("soapstone:throttle:ip:{ip}"));
+    }
+    keys
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn throttle(limit: u32, backoff_ms: u64, max_ms: u64) -> Throttle {
-        Throttle::new(ThrottleConfig {
-            limit,
-            backoff: Duration::from_millis(backoff_ms),
-            max_backoff: Duration::from_millis(max_ms),
-        })
+        Throttle::new(
+            ThrottleConfig {
+                limit,
+                backoff: Duration::from_millis(backoff_ms),
+                max_backoff: Duration::from_millis(max_ms),
+            },
+            None,
+        )
     }
 
     fn until(t: &Throttle, name: &str) -> Option<Instant> {

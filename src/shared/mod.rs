@@ -1,6 +1,6 @@
 //! Redis, the fast state several nodes share (`--redis redis://host:port/N`, optional): the
-//! product cache's version stamps (`products`), rate-limit buckets (`ratelimit`) and a fast
-//! path for nonces (`nonces`).
+//! product cache's version stamps (`products`), rate-limit buckets (`ratelimit`),
+//! failed-authentication counters (`throttle`) and a fast path for nonces (`nonces`).
 //!
 //! Design decision: Redis is never the system of record. Every use has a correct answer
 //! without it (PostgreSQL, or a per-node limit), so when Redis fails the node carries on
@@ -11,6 +11,7 @@
 mod nonces;
 mod products;
 mod ratelimit;
+mod throttle;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,6 +25,7 @@ use crate::metrics::METRICS;
 pub use nonces::SharedNonces;
 pub use products::SharedVersions;
 pub use ratelimit::SharedLimiter;
+pub use throttle::SharedFailures;
 
 /// Longest wait for a connection or an answer.
 const TIMEOUT: Duration = Duration::from_millis(500);
