@@ -185,7 +185,7 @@ impl PgTestDb {
             return None;
         };
         let base = base.trim_end_matches('/').to_string();
-        let name = format!("h3_seed_{:016x}", rand::random::<u64>());
+        let name = format!("cli_{:016x}", rand::random::<u64>());
         psql(
             &format!("{base}/postgres"),
             &format!("CREATE DATABASE {name}"),
@@ -414,4 +414,49 @@ fn pages_setting_comes_from_file_environment_and_flag() {
         assert_eq!(code, Some(0), "{args:?}: {err}");
         assert!(out.lines().any(|l| l == shown), "{args:?} {env:?}: {out}");
     }
+}
+
+#[test]
+fn nodes_migrating_one_postgresql_database_at_once_apply_each_migration_once() {
+    let Some(pg) = PgTestDb::create() else {
+        return;
+    };
+    let migrations: Vec<_> = (0..4)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_soapstone"))
+                .args(["migrate", "--db", &pg.url])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("migrate starts")
+        })
+        .collect();
+    let mut said = Vec::new();
+    for migration in migrations {
+        let output = migration.wait_with_output().expect("migrate ends");
+        let text = String::from_utf8_lossy(&output.stdout).to_string();
+        assert!(output.status.success(), "{text}");
+        said.push(text);
+    }
+    assert!(said.windows(2).all(|w| w[0] == w[1]), "{said:?}");
+    let version = said[0]
+        .trim()
+        .rsplit(' ')
+        .next()
+        .expect("a version")
+        .to_string();
+    assert_eq!(pg.query("SELECT count(*) FROM schema_migrations"), version);
+}
+
+#[test]
+fn backup_and_restore_name_the_postgresql_tools_without_the_password() {
+    let db = "postgres://soapstone:s3cret@127.0.0.1:1/soapstone";
+    let (ok, text) = support::run(&["backup", "--db", db, "--out", "copy.db"]);
+    assert!(!ok, "{text}");
+    assert!(text.contains("pg_dump"), "{text}");
+    assert!(!text.contains("s3cret"), "{text}");
+    let (ok, text) = support::run(&["restore", "--db", db, "--from", "copy.db"]);
+    assert!(!ok, "{text}");
+    assert!(text.contains("pg_restore"), "{text}");
+    assert!(!text.contains("s3cret"), "{text}");
 }
