@@ -84,6 +84,30 @@ fn order(customer: &str, sku: &str, quantity: u32, reference: &str) -> String {
     )
 }
 
+/// Sends `count` PlaceOrders at once, round robin over `nodes`, the i-th with `body(i)`.
+async fn place_at_once(
+    nodes: &Arc<Vec<Server>>,
+    count: usize,
+    body: impl Fn(usize) -> String,
+) -> Vec<Reply> {
+    let tasks: Vec<_> = (0..count)
+        .map(|i| {
+            let nodes = nodes.clone();
+            let body = body(i);
+            tokio::spawn(async move {
+                nodes[i % nodes.len()]
+                    .call(Svc::Orders, "PlaceOrder", &body)
+                    .await
+            })
+        })
+        .collect();
+    let mut replies = Vec::with_capacity(count);
+    for task in tasks {
+        replies.push(task.await.unwrap());
+    }
+    replies
+}
+
 #[tokio::test]
 async fn a_session_from_one_node_works_on_every_node_until_logout_anywhere() {
     let Some(nodes) = cluster(3, true, &[]) else {
@@ -230,26 +254,11 @@ async fn the_last_units_are_sold_once_across_nodes_and_a_retried_reference_makes
     create_product(&nodes[0], "LAST-5", "3.50", 5).await;
     let buyer = customer(&nodes[1], "buyer").await;
     let nodes = Arc::new(nodes);
-    let tasks: Vec<_> = (0..64)
-        .map(|i| {
-            let nodes = nodes.clone();
-            let buyer = buyer.clone();
-            tokio::spawn(async move {
-                let reply = nodes[i % 3]
-                    .call(
-                        Svc::Orders,
-                        "PlaceOrder",
-                        &order(&buyer, "LAST-5", 1, &format!("last-{i}")),
-                    )
-                    .await;
-                reply.status == 200
-            })
-        })
-        .collect();
-    let mut placed = 0;
-    for task in tasks {
-        placed += usize::from(task.await.unwrap());
-    }
+    let replies = place_at_once(&nodes, 64, |i| {
+        order(&buyer, "LAST-5", 1, &format!("last-{i}"))
+    })
+    .await;
+    let placed = replies.iter().filter(|r| r.status == 200).count();
     assert_eq!(placed, 5, "exactly the 5 units in stock are sold");
     let product = nodes[2]
         .call(Svc::Catalog, "GetProduct", "<p:sku>LAST-5</p:sku>")
@@ -258,27 +267,17 @@ async fn the_last_units_are_sold_once_across_nodes_and_a_retried_reference_makes
 
     // The same client reference from every node at once: one order, the same id everywhere.
     create_product(&nodes[0], "RETRY-1", "1.00", 100).await;
-    let tasks: Vec<_> = (0..24)
-        .map(|i| {
-            let nodes = nodes.clone();
-            let buyer = buyer.clone();
-            tokio::spawn(async move {
-                let reply = nodes[i % 3]
-                    .call(
-                        Svc::Orders,
-                        "PlaceOrder",
-                        &order(&buyer, "RETRY-1", 2, "same-reference"),
-                    )
-                    .await;
-                reply.assert_ok11();
-                reply.text(ORDERS_NS, "id")
-            })
+    let replies = place_at_once(&nodes, 24, |_| {
+        order(&buyer, "RETRY-1", 2, "same-reference")
+    })
+    .await;
+    let ids: BTreeSet<String> = replies
+        .iter()
+        .map(|reply| {
+            reply.assert_ok11();
+            reply.text(ORDERS_NS, "id")
         })
         .collect();
-    let mut ids = BTreeSet::new();
-    for task in tasks {
-        ids.insert(task.await.unwrap());
-    }
     assert_eq!(ids.len(), 1, "one order for one client reference: {ids:?}");
     let product = nodes[1]
         .call(Svc::Catalog, "GetProduct", "<p:sku>RETRY-1</p:sku>")
