@@ -13,7 +13,7 @@ use super::model::{
 };
 use super::repository::{AdjustOutcome, CatalogRepoError, ProductRepository, ProductRows};
 use crate::common::{Currency, Cursor, CursorValue, Money};
-use crate::db::{DbError, millis};
+use crate::db::DbError;
 use crate::pg::{Listing, Param, Params, PgDatabase, at_millis, money, numeric, page, violates};
 
 /// Products in PostgreSQL.
@@ -347,28 +347,11 @@ impl ProductRepository for PgProductRepository {
             descending: filter.descending,
         };
         let (rows, total) = page(&mut client, listing, after, limit).await?;
-        let mut products = rows
+        let products = rows
             .iter()
             .map(|row| Ok((row.try_get::<_, i64>(0)?, product_from_row(row)?)))
             .collect::<Result<Vec<_>, CatalogRepoError>>()?;
-        let more = products.len() > limit;
-        products.truncate(limit);
-        let next = match products.last() {
-            Some((id, last)) if more => Some(Cursor {
-                value: match filter.sort {
-                    ProductSort::Name => CursorValue::Text(last.name.clone()),
-                    ProductSort::Price => CursorValue::Int(last.unit_price.minor()),
-                    ProductSort::CreatedAt => CursorValue::Int(millis(last.created_at)),
-                },
-                id: *id,
-            }),
-            _ => None,
-        };
-        Ok(ProductRows {
-            products: products.into_iter().map(|(_, p)| p).collect(),
-            next,
-            total,
-        })
+        Ok(ProductRows::page(products, limit, filter.sort, total))
     }
 }
 

@@ -4,9 +4,9 @@
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::model::{NewProduct, Product, ProductChanges, ProductFilter};
-use crate::common::Cursor;
-use crate::db::DbError;
+use super::model::{NewProduct, Product, ProductChanges, ProductFilter, ProductSort};
+use crate::common::{Cursor, CursorValue};
+use crate::db::{DbError, millis};
 
 /// Storage errors the service distinguishes.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -36,6 +36,37 @@ pub struct ProductRows {
     pub products: Vec<Product>,
     pub next: Option<Cursor>,
     pub total: i64,
+}
+
+impl ProductRows {
+    /// The page of `rows` (up to `limit + 1` products with their row ids, in the order of
+    /// `sort`) and the cursor after its last product when more follow: the same for every
+    /// backend.
+    pub(super) fn page(
+        mut rows: Vec<(i64, Product)>,
+        limit: usize,
+        sort: ProductSort,
+        total: i64,
+    ) -> Self {
+        let more = rows.len() > limit;
+        rows.truncate(limit);
+        let next = match rows.last() {
+            Some((id, last)) if more => Some(Cursor {
+                value: match sort {
+                    ProductSort::Name => CursorValue::Text(last.name.clone()),
+                    ProductSort::Price => CursorValue::Int(last.unit_price.minor()),
+                    ProductSort::CreatedAt => CursorValue::Int(millis(last.created_at)),
+                },
+                id: *id,
+            }),
+            _ => None,
+        };
+        ProductRows {
+            products: rows.into_iter().map(|(_, p)| p).collect(),
+            next,
+            total,
+        }
+    }
 }
 
 /// Where products are kept.

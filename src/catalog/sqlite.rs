@@ -11,7 +11,7 @@ use super::model::{
     NewProduct, Product, ProductChanges, ProductFilter, ProductSort, ProductStatus,
 };
 use super::repository::{AdjustOutcome, CatalogRepoError, ProductRepository, ProductRows};
-use crate::common::{Currency, Cursor, CursorValue, Money};
+use crate::common::{Currency, Cursor, Money};
 use crate::db::{Database, DbError, Listing, bad_column, from_millis, millis, page};
 
 /// Products in the embedded SQLite database.
@@ -162,27 +162,10 @@ fn search_rows(
         id: "p.id",
         descending: filter.descending,
     };
-    let (mut products, total) = page(conn, listing, after, limit, |row| {
+    let (products, total) = page(conn, listing, after, limit, |row| {
         Ok((row.get::<_, i64>(0)?, product_from_row(row)?))
     })?;
-    let more = products.len() > limit;
-    products.truncate(limit);
-    let next = match products.last() {
-        Some((id, last)) if more => Some(Cursor {
-            value: match filter.sort {
-                ProductSort::Name => CursorValue::Text(last.name.clone()),
-                ProductSort::Price => CursorValue::Int(last.unit_price.minor()),
-                ProductSort::CreatedAt => CursorValue::Int(millis(last.created_at)),
-            },
-            id: *id,
-        }),
-        _ => None,
-    };
-    Ok(ProductRows {
-        products: products.into_iter().map(|(_, p)| p).collect(),
-        next,
-        total,
-    })
+    Ok(ProductRows::page(products, limit, filter.sort, total))
 }
 
 #[async_trait]

@@ -7,6 +7,7 @@
 //! `faults` how the service's errors reach the wire.
 
 mod faults;
+mod lines;
 mod messages;
 mod model;
 mod operations;

@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 
+use super::lines::{Stocked, check_lines};
 use super::model::{
     Address, NewOrder, Order, OrderAction, OrderFilter, OrderLine, OrderStatus, ReportGrouping,
     SalesRow,
@@ -157,15 +158,6 @@ fn vanished(id: i64) -> DbError {
     DbError::Postgres(format!("order {id} vanished"))
 }
 
-/// A product as PlaceOrder needs it.
-struct Stocked {
-    id: i64,
-    price: Money,
-    currency: String,
-    stock: i64,
-    active: bool,
-}
-
 /// The products with these SKUs, by SKU, locked for the rest of the transaction in id order.
 async fn lock_products(
     client: &impl GenericClient,
@@ -193,51 +185,6 @@ async fn lock_products(
         );
     }
     Ok(products)
-}
-
-/// The products of `order`'s lines and its total, or why it cannot be placed: the checks of
-/// the SQLite backend, line by line, in the same order.
-fn check_lines<'a>(
-    order: &NewOrder,
-    products: &'a HashMap<String, Stocked>,
-) -> Result<(Vec<&'a Stocked>, Money), PlaceOutcome> {
-    let mut taken: Vec<&Stocked> = Vec::with_capacity(order.lines.len());
-    let mut total = Money::ZERO;
-    for (i, (sku, quantity)) in order.lines.iter().enumerate() {
-        let line = i + 1;
-        let Some(product) = products.get(sku) else {
-            return Err(PlaceOutcome::UnknownProduct {
-                line,
-                sku: sku.clone(),
-            });
-        };
-        if !product.active {
-            return Err(PlaceOutcome::Discontinued {
-                line,
-                sku: sku.clone(),
-            });
-        }
-        if taken
-            .first()
-            .is_some_and(|first| first.currency != product.currency)
-        {
-            return Err(PlaceOutcome::MixedCurrencies { line });
-        }
-        let requested = i64::from(*quantity);
-        if product.stock < requested {
-            return Err(PlaceOutcome::InsufficientStock {
-                sku: sku.clone(),
-                requested,
-                available: product.stock,
-            });
-        }
-        match product.price.times(requested).and_then(|t| total.plus(t)) {
-            Some(sum) => total = sum,
-            None => return Err(PlaceOutcome::TooLarge),
-        }
-        taken.push(product);
-    }
-    Ok((taken, total))
 }
 
 /// Takes the stock of `products` (locked) and inserts the order; its id, or `None` when the
@@ -328,7 +275,10 @@ async fn place_in(
     }
     let skus: Vec<&str> = order.lines.iter().map(|(sku, _)| sku.as_str()).collect();
     let products = lock_products(&tx, &skus).await?;
-    let (taken, total) = match check_lines(order, &products) {
+    let Ok(checked) = check_lines(order, |sku| {
+        Ok::<_, std::convert::Infallible>(products.get(sku))
+    });
+    let (taken, total) = match checked {
         Ok(checked) => checked,
         Err(outcome) => {
             // The locks waited for any order that touched these products: one placed with

@@ -8,6 +8,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use time::OffsetDateTime;
 
+use super::lines::{Stocked, check_lines};
 use super::model::{
     Address, NewOrder, Order, OrderAction, OrderFilter, OrderLine, OrderStatus, ReportGrouping,
     SalesRow,
@@ -89,15 +90,6 @@ fn placed(conn: &Connection, id: i64) -> Result<Order, DbError> {
     load(conn, id)?.ok_or_else(|| DbError::Sqlite(format!("order {id} vanished")))
 }
 
-/// A product as PlaceOrder needs it.
-struct Stocked {
-    id: i64,
-    price: Money,
-    currency: String,
-    stock: i64,
-    active: bool,
-}
-
 fn place_in(
     conn: &Connection,
     order: &NewOrder,
@@ -122,57 +114,26 @@ fn place_in(
         return Ok(PlaceOutcome::UnknownCustomer);
     }
 
-    let mut products = Vec::with_capacity(order.lines.len());
-    let mut total = Money::ZERO;
-    for (i, (sku, quantity)) in order.lines.iter().enumerate() {
-        let line = i + 1;
-        let product = conn
-            .prepare_cached(
-                "SELECT id, unit_price, currency, stock, status FROM products WHERE sku = ?1",
-            )?
-            .query_row([sku], |r| {
-                let status: String = r.get(4)?;
-                Ok(Stocked {
-                    id: r.get(0)?,
-                    price: Money::from_minor(r.get(1)?).ok_or_else(|| bad_column(1, "price"))?,
-                    currency: r.get(2)?,
-                    stock: r.get(3)?,
-                    active: status == "active",
-                })
+    let mut find = conn.prepare_cached(
+        "SELECT id, unit_price, currency, stock, status FROM products WHERE sku = ?1",
+    )?;
+    let checked = check_lines(order, |sku| {
+        find.query_row([sku], |r| {
+            let status: String = r.get(4)?;
+            Ok(Stocked {
+                id: r.get(0)?,
+                price: Money::from_minor(r.get(1)?).ok_or_else(|| bad_column(1, "price"))?,
+                currency: r.get(2)?,
+                stock: r.get(3)?,
+                active: status == "active",
             })
-            .optional()?;
-        let Some(product) = product else {
-            return Ok(PlaceOutcome::UnknownProduct {
-                line,
-                sku: sku.clone(),
-            });
-        };
-        if !product.active {
-            return Ok(PlaceOutcome::Discontinued {
-                line,
-                sku: sku.clone(),
-            });
-        }
-        if products
-            .first()
-            .is_some_and(|first: &Stocked| first.currency != product.currency)
-        {
-            return Ok(PlaceOutcome::MixedCurrencies { line });
-        }
-        let requested = i64::from(*quantity);
-        if product.stock < requested {
-            return Ok(PlaceOutcome::InsufficientStock {
-                sku: sku.clone(),
-                requested,
-                available: product.stock,
-            });
-        }
-        match product.price.times(requested).and_then(|t| total.plus(t)) {
-            Some(sum) => total = sum,
-            None => return Ok(PlaceOutcome::TooLarge),
-        }
-        products.push(product);
-    }
+        })
+        .optional()
+    })?;
+    let (products, total) = match checked {
+        Ok(checked) => checked,
+        Err(outcome) => return Ok(outcome),
+    };
 
     let at = millis(now);
     let mut take = conn
