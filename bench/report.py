@@ -45,6 +45,20 @@ def ratio(point, server, other):
     return f"{med(a, 'rps') / med(b, 'rps'):.0%}"
 
 
+def summary(key):
+    """The cells every table shares for the runs of `key`: median and spread of req/s, p50,
+    p99, the peak RSS and the errors."""
+    rps = [float(r["rps"]) for r in by[key]]
+    return {
+        "rps": f"{statistics.median(rps):,.0f}",
+        "spread": f"{min(rps):,.0f}-{max(rps):,.0f}",
+        "p50": f"{med(key, 'p50_us') / 1000:.2f} ms",
+        "p99": f"{med(key, 'p99_us') / 1000:.2f} ms",
+        "rss": f"{max(float(r['peak_rss_kb']) for r in by[key]) / 1024:.1f} MB",
+        "errors": sum(int(r["errors"]) for r in by[key]),
+    }
+
+
 lines = [
     "| point | server | req/s (median) | req/s spread | p50 | p99 | peak RSS | server CPU / request | errors | vs ceiling | vs quick-xml loop |",
     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -54,13 +68,10 @@ for point in points:
         key = (point, server)
         if key not in by:
             continue
-        rps = [float(r["rps"]) for r in by[key]]
-        errors = sum(int(r["errors"]) for r in by[key])
-        rss = max(float(r["peak_rss_kb"]) for r in by[key]) / 1024
+        c = summary(key)
         lines.append(
-            f"| {point} | {server} | {statistics.median(rps):,.0f} | {min(rps):,.0f}-{max(rps):,.0f} | "
-            f"{med(key, 'p50_us') / 1000:.2f} ms | {med(key, 'p99_us') / 1000:.2f} ms | {rss:.1f} MB | "
-            f"{med(key, 'cpu_us_per_request'):.1f} µs | {errors} | {ratio(point, server, 'ceiling')} | "
+            f"| {point} | {server} | {c['rps']} | {c['spread']} | {c['p50']} | {c['p99']} | {c['rss']} | "
+            f"{med(key, 'cpu_us_per_request'):.1f} µs | {c['errors']} | {ratio(point, server, 'ceiling')} | "
             f"{ratio(point, server, 'quickxml')} |"
         )
 
@@ -73,13 +84,10 @@ for point in pg_points:
         key = (point, server)
         if key not in by:
             continue
-        rps = [float(r["rps"]) for r in by[key]]
-        errors = sum(int(r["errors"]) for r in by[key])
-        rss = max(float(r["peak_rss_kb"]) for r in by[key]) / 1024
+        c = summary(key)
         pg_lines.append(
-            f"| {point} | {pg_servers[server]} | {statistics.median(rps):,.0f} | {min(rps):,.0f}-{max(rps):,.0f} | "
-            f"{med(key, 'p50_us') / 1000:.2f} ms | {med(key, 'p99_us') / 1000:.2f} ms | "
-            f"{med(key, 'cpu_us_per_request'):.1f} µs | {med(key, 'pg_cpu_us_per_request'):.1f} µs | {rss:.1f} MB | {errors} |"
+            f"| {point} | {pg_servers[server]} | {c['rps']} | {c['spread']} | {c['p50']} | {c['p99']} | "
+            f"{med(key, 'cpu_us_per_request'):.1f} µs | {med(key, 'pg_cpu_us_per_request'):.1f} µs | {c['rss']} | {c['errors']} |"
         )
 
 
