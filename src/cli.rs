@@ -303,6 +303,10 @@ pub struct SettingsArgs {
     /// counters, nonces), e.g. redis://127.0.0.1:6379/0 [default: none].
     #[arg(long, env = "SOAPSTONE_REDIS")]
     pub redis: Option<String>,
+    /// OpenTelemetry collector to export request spans to over OTLP/HTTP, e.g.
+    /// http://127.0.0.1:4318 (`/v1/traces` is added) [default: none, tracing off].
+    #[arg(long, env = "SOAPSTONE_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
     /// PostgreSQL connections per node at most [default: 16].
     #[arg(long, env = "SOAPSTONE_DB_POOL_SIZE")]
     pub db_pool_size: Option<usize>,
@@ -355,6 +359,7 @@ impl SettingsArgs {
             auth_backoff: self.auth_backoff,
             auth_backoff_max: self.auth_backoff_max,
             redis: self.redis.clone(),
+            otlp_endpoint: self.otlp_endpoint.clone(),
             db_pool_size: self.db_pool_size,
             db_pool_wait: self.db_pool_wait,
             page_token_key: self.page_token_key.clone(),

@@ -51,6 +51,7 @@ pub struct Layer {
     pub auth_backoff: Option<f64>,
     pub auth_backoff_max: Option<f64>,
     pub redis: Option<String>,
+    pub otlp_endpoint: Option<String>,
     pub db_pool_size: Option<usize>,
     pub db_pool_wait: Option<f64>,
     pub page_token_key: Option<String>,
@@ -97,6 +98,7 @@ impl Layer {
             auth_backoff: self.auth_backoff.or(lower.auth_backoff),
             auth_backoff_max: self.auth_backoff_max.or(lower.auth_backoff_max),
             redis: self.redis.or(lower.redis),
+            otlp_endpoint: self.otlp_endpoint.or(lower.otlp_endpoint),
             db_pool_size: self.db_pool_size.or(lower.db_pool_size),
             db_pool_wait: self.db_pool_wait.or(lower.db_pool_wait),
             page_token_key: self.page_token_key.or(lower.page_token_key),
@@ -147,6 +149,7 @@ impl Layer {
             auth_backoff: Some(1.0),
             auth_backoff_max: Some(300.0),
             redis: None,
+            otlp_endpoint: None,
             db_pool_size: Some(16),
             db_pool_wait: Some(2.0),
             page_token_key: None,
@@ -212,6 +215,8 @@ pub struct Settings {
     pub auth_failure_limit: u32,
     /// Redis, the state nodes share (product cache stamps, rate limits, nonces), when set.
     pub redis: Option<String>,
+    /// The OpenTelemetry collector spans are exported to over OTLP/HTTP, when set.
+    pub otlp_endpoint: Option<String>,
     /// PostgreSQL connections per node at most, and the longest wait for one.
     pub db_pool_size: usize,
     pub db_pool_wait: Duration,
@@ -457,9 +462,20 @@ impl Settings {
                 "must be a redis:// URL, e.g. redis://127.0.0.1:6379/0",
             ));
         }
+        let otlp_endpoint = layer.otlp_endpoint.filter(|u| !u.is_empty());
+        if let Some(url) = &otlp_endpoint
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(invalid(
+                "otlp_endpoint",
+                url.clone(),
+                "must be an http:// or https:// URL of an OTLP/HTTP collector, e.g. http://127.0.0.1:4318",
+            ));
+        }
         Ok(Settings {
             page_token_key,
             redis,
+            otlp_endpoint,
             db_pool_size: positive("db_pool_size", layer.db_pool_size)?,
             db_pool_wait: seconds("db_pool_wait", layer.db_pool_wait)?,
             trusted_proxies,
@@ -552,6 +568,7 @@ impl Settings {
             auth_backoff: Some(self.auth_backoff.as_secs_f64()),
             auth_backoff_max: Some(self.auth_backoff_max.as_secs_f64()),
             redis: self.redis.clone(),
+            otlp_endpoint: self.otlp_endpoint.clone(),
             db_pool_size: Some(self.db_pool_size),
             db_pool_wait: Some(self.db_pool_wait.as_secs_f64()),
             page_token_key: None,

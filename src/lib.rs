@@ -29,5 +29,6 @@ pub mod seed;
 pub mod shared;
 pub mod soap;
 pub mod storage;
+pub mod telemetry;
 pub mod users;
 pub mod xml;

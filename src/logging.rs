@@ -1,15 +1,18 @@
 //! Logging to stderr, as human-readable text or JSON lines, through an EnvFilter (`log_level`)
 //! that can be replaced while the server runs; the server writes its lines from a background
-//! thread (tracing-appender), off the request path.
+//! thread (tracing-appender), off the request path; beside it, optionally, the OpenTelemetry
+//! span exporter ([`crate::telemetry`]).
 
 use std::io::IsTerminal;
 
+use tracing_subscriber::Layer;
 use tracing_subscriber::fmt::writer::BoxMakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Registry, fmt, reload};
 
 use crate::config::LogFormat;
+use crate::telemetry::{self, Telemetry, TelemetryError};
 
 /// Why a log filter cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -18,6 +21,8 @@ pub enum LogError {
     Filter { directives: String, reason: String },
     #[error("the log filter cannot be replaced: {0}")]
     Replace(String),
+    #[error(transparent)]
+    Telemetry(#[from] TelemetryError),
 }
 
 /// The filter of `directives`: a level (`error` … `trace`) or EnvFilter directives such as
@@ -46,9 +51,12 @@ impl LogFilter {
     }
 }
 
-/// Keeps the background log writer running; dropping it writes what is queued and stops it.
+/// Keeps the background log writer and the span exporter running; dropping it writes and
+/// exports what is queued and stops them.
 #[must_use = "dropping it stops the background log writer"]
 pub struct LogFlush {
+    // Dropped first: the exporter's last warnings still reach the log writer.
+    _telemetry: Option<Telemetry>,
     _guard: Option<tracing_appender::non_blocking::WorkerGuard>,
 }
 
@@ -61,10 +69,16 @@ pub enum LogWriter {
     Background,
 }
 
-/// Installs the process-wide logger: `format` lines on stderr, filtered by `filter`.
-pub fn init(format: LogFormat, filter: EnvFilter, writer: LogWriter) -> (LogFilter, LogFlush) {
+/// Installs the process-wide logger: `format` lines on stderr, filtered by `filter`, and,
+/// when `otlp_endpoint` is set, the OpenTelemetry span exporter beside it (with a filter of
+/// its own, so that `log_level` does not decide which spans are exported).
+pub fn init(
+    format: LogFormat,
+    filter: EnvFilter,
+    writer: LogWriter,
+    otlp_endpoint: Option<&str>,
+) -> Result<(LogFilter, LogFlush), LogError> {
     let (filter, handle) = reload::Layer::new(filter);
-    let logger = tracing_subscriber::registry().with(filter);
     let (sink, guard) = match writer {
         LogWriter::Direct => (BoxMakeWriter::new(std::io::stderr), None),
         LogWriter::Background => {
@@ -74,19 +88,36 @@ pub fn init(format: LogFormat, filter: EnvFilter, writer: LogWriter) -> (LogFilt
             (BoxMakeWriter::new(sink), Some(guard))
         }
     };
-    match format {
-        LogFormat::Human => logger
-            .with(
-                fmt::layer()
-                    .with_writer(sink)
-                    .with_ansi(std::io::stderr().is_terminal()),
-            )
-            .init(),
-        LogFormat::Json => logger
-            .with(fmt::layer().json().flatten_event(true).with_writer(sink))
-            .init(),
-    }
-    (LogFilter(handle), LogFlush { _guard: guard })
+    let lines: Box<dyn Layer<Registry> + Send + Sync> = match format {
+        LogFormat::Human => fmt::layer()
+            .with_writer(sink)
+            .with_ansi(std::io::stderr().is_terminal())
+            .with_filter(filter)
+            .boxed(),
+        LogFormat::Json => fmt::layer()
+            .json()
+            .flatten_event(true)
+            .with_writer(sink)
+            .with_filter(filter)
+            .boxed(),
+    };
+    let mut layers = vec![lines];
+    let telemetry = match otlp_endpoint {
+        Some(endpoint) => {
+            let (spans, telemetry) = telemetry::exporter(endpoint)?;
+            layers.push(spans);
+            Some(telemetry)
+        }
+        None => None,
+    };
+    tracing_subscriber::registry().with(layers).init();
+    Ok((
+        LogFilter(handle),
+        LogFlush {
+            _telemetry: telemetry,
+            _guard: guard,
+        },
+    ))
 }
 
 #[cfg(test)]

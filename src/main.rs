@@ -34,8 +34,16 @@ fn main() -> ExitCode {
                 Ok(settings) => settings,
                 Err(e) => return fail(&e.to_string(), 2),
             };
-            let (log, _flush) = match logging::filter(&settings.log_level) {
-                Ok(filter) => logging::init(settings.log_format, filter, LogWriter::Background),
+            let logger = logging::filter(&settings.log_level).and_then(|filter| {
+                logging::init(
+                    settings.log_format,
+                    filter,
+                    LogWriter::Background,
+                    settings.otlp_endpoint.as_deref(),
+                )
+            });
+            let (log, _flush) = match logger {
+                Ok(logger) => logger,
                 Err(e) => return fail(&e.to_string(), 2),
             };
             run_server(
@@ -159,7 +167,7 @@ fn sqlite_only(db: Location, tool: &str) -> Result<PathBuf, String> {
 fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // Written directly, so nothing is left to flush.
-    let _ = logging::init(format, filter, LogWriter::Direct);
+    let _ = logging::init(format, filter, LogWriter::Direct, None);
 }
 
 /// Runs `future` to completion on a small runtime of its own.

@@ -1,4 +1,5 @@
-//! The access log line and the request metrics, one of each per finished request.
+//! The access log line, the request metrics and the request span's outcome, one of each per
+//! finished request.
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -6,6 +7,7 @@ use std::time::Duration;
 use super::AccessInfo;
 use crate::metrics::{METRICS, OperationLabels, RequestLabels};
 use crate::soap::FaultCode;
+use crate::telemetry;
 
 /// The one log line and the metrics of a finished request.
 pub(super) fn access<B: http_body::Body>(response: &http::Response<B>, latency: Duration) {
@@ -66,4 +68,36 @@ pub(super) fn access<B: http_body::Body>(response: &http::Response<B>, latency: 
         bytes_out,
         "request"
     );
+}
+
+/// Records on the request span what the request turned out to be: its name
+/// (`Service/Operation`), the SOAP version, the caller, the HTTP status and the fault.
+pub(super) fn trace_outcome(span: &tracing::Span, status: u16, info: Option<&AccessInfo>) {
+    span.record("http.response.status_code", status);
+    let Some(info) = info else {
+        return;
+    };
+    span.record("rpc.service", info.service);
+    telemetry::rename(
+        span,
+        match info.operation {
+            Some(operation) => {
+                span.record("rpc.method", operation);
+                format!("{}/{operation}", info.service)
+            }
+            None => info.service.to_string(),
+        },
+    );
+    if let Some(version) = info.version {
+        span.record("soap.version", version.label());
+    }
+    if let Some(user) = &info.user {
+        span.record("enduser.id", user.as_str());
+    }
+    if let Some(code) = info.fault {
+        span.record("soap.fault.code", info.fault_label.as_deref().unwrap_or(""));
+        if code == FaultCode::Server {
+            telemetry::fail(span, info.fault_label.as_deref().unwrap_or("Server"));
+        }
+    }
 }

@@ -17,7 +17,7 @@ use http::header::{
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 
-use super::access::access;
+use super::access::{access, trace_outcome};
 use super::inflate::{InflateError, inflate};
 use super::media::soap_media;
 use super::proxy::ProxyTrust;
@@ -29,6 +29,7 @@ use crate::metrics::METRICS;
 use crate::pages::{self, ServiceDocs, ServiceView};
 use crate::shared::SharedLimiter;
 use crate::soap::{Fault, FaultCode, SoapVersion, write_fault};
+use crate::telemetry;
 
 /// Where a connection comes from and arrives at; put in each request's extensions.
 #[derive(Debug, Clone)]
@@ -196,15 +197,45 @@ impl Routes {
             .headers_mut()
             .insert(X_REQUEST_ID, id_header.clone());
         let client = request.extensions().get::<ConnInfo>().map(|c| c.remote);
-        let span = tracing::info_span!(
-            "request",
-            id,
-            method = %request.method(),
-            path = %request.uri().path(),
-            client = client.map(tracing::field::display),
-        );
+        let exporting = telemetry::exporting();
+        // Exported, the span is an OpenTelemetry server span with the RPC fields to fill in;
+        // otherwise it carries only what the log lines show.
+        let span = if exporting {
+            let span = tracing::info_span!(
+                "request",
+                id,
+                method = %request.method(),
+                path = %request.uri().path(),
+                client = client.map(tracing::field::display),
+                otel.kind = "server",
+                rpc.system = "soap",
+                rpc.service = tracing::field::Empty,
+                rpc.method = tracing::field::Empty,
+                soap.version = tracing::field::Empty,
+                enduser.id = tracing::field::Empty,
+                soap.fault.code = tracing::field::Empty,
+                http.response.status_code = tracing::field::Empty,
+            );
+            telemetry::continue_trace(&span, request.headers());
+            span
+        } else {
+            tracing::info_span!(
+                "request",
+                id,
+                method = %request.method(),
+                path = %request.uri().path(),
+                client = client.map(tracing::field::display),
+            )
+        };
         let mut response = self.route(request).instrument(span.clone()).await;
         response.headers_mut().insert(X_REQUEST_ID, id_header);
+        if exporting {
+            trace_outcome(
+                &span,
+                response.status().as_u16(),
+                response.extensions().get::<AccessInfo>(),
+            );
+        }
         span.in_scope(|| access(&response, started.elapsed()));
         response
     }

@@ -186,6 +186,7 @@ fn filter_sql(filter: &ProductFilter) -> (String, Params) {
 
 #[async_trait]
 impl ProductRepository for PgProductRepository {
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "products.insert"))]
     async fn insert(
         &self,
         product: NewProduct,
@@ -223,11 +224,13 @@ impl ProductRepository for PgProductRepository {
         Ok(created)
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "products.find"))]
     async fn find(&self, sku: String) -> Result<Option<Product>, CatalogRepoError> {
         let client = self.db.client().await?;
         select_by_sku(&client, &sku).await
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "products.update"))]
     async fn update(
         &self,
         sku: String,
@@ -269,6 +272,7 @@ impl ProductRepository for PgProductRepository {
         Ok(updated)
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "products.discontinue"))]
     async fn discontinue(
         &self,
         sku: String,
@@ -287,6 +291,7 @@ impl ProductRepository for PgProductRepository {
         select_by_sku(&client, &sku).await
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "products.adjust_stock"))]
     async fn adjust_stock(
         &self,
         sku: String,
@@ -326,6 +331,7 @@ impl ProductRepository for PgProductRepository {
         })
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "products.search"))]
     async fn search(
         &self,
         filter: ProductFilter,

@@ -46,7 +46,9 @@ impl ReadPool {
             .await
             .map_err(|_| E::from(DbError::Task("read pool closed".into())))?;
         let inner = self.inner.clone();
+        let span = tracing::debug_span!("storage", db.system = "sqlite", db.operation = "read");
         tokio::task::spawn_blocking(move || {
+            let _span = span.entered();
             let conn = match inner.take() {
                 Ok(conn) => conn,
                 Err(e) => return Err(E::from(e)),

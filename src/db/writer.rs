@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
 
 use super::DbError;
 
@@ -71,13 +72,22 @@ impl Writer {
             });
             (ok, completion)
         });
-        self.queue
-            .send(job)
+        let committed = async {
+            self.queue
+                .send(job)
+                .await
+                .map_err(|_| E::from(DbError::WriterStopped))?;
+            answer
+                .await
+                .unwrap_or_else(|_| Err(E::from(DbError::Task("a write job panicked".into()))))
+        };
+        committed
+            .instrument(tracing::debug_span!(
+                "storage",
+                db.system = "sqlite",
+                db.operation = "write"
+            ))
             .await
-            .map_err(|_| E::from(DbError::WriterStopped))?;
-        answer
-            .await
-            .unwrap_or_else(|_| Err(E::from(DbError::Task("a write job panicked".into()))))
     }
 
     /// Gives up this handle and, when it was the last one, waits up to `wait` for the thread to

@@ -17,6 +17,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::FutureExt;
+use tracing::Instrument;
 
 use crate::common::Transport;
 use crate::contract::DefaultActions;
@@ -177,7 +178,10 @@ impl Endpoint {
         };
         let (body, fault) = match (&self.guard, &caller) {
             (Some(guard), Some(caller)) if guard.secures(caller) => {
-                match guard.secure(caller, version, body).await {
+                let secured = guard
+                    .secure(caller, version, body)
+                    .instrument(tracing::debug_span!("secure_response"));
+                match secured.await {
                     Ok(body) => (body, fault),
                     Err(failed) => (
                         fault_envelope(version, operation, &failed, &request_id),
@@ -217,6 +221,7 @@ impl Endpoint {
             self.deadline,
             AssertUnwindSafe(async move { call(context).await }).catch_unwind(),
         )
+        .instrument(tracing::debug_span!("handler", operation))
         .await;
         match outcome {
             Err(_) => {
@@ -328,15 +333,18 @@ impl Endpoint {
             client_certificate: request.client_certificate,
         };
         if let Some(guard) = &self.guard {
-            context.caller = guard.admit(&context, info).await.map_err(|refusal| {
-                refuse(version, Some(operation), refusal.fault).by(refusal.caller)
-            })?;
+            context.caller = guard
+                .admit(&context, info)
+                .instrument(tracing::debug_span!("authenticate", operation))
+                .await
+                .map_err(|refusal| {
+                    refuse(version, Some(operation), refusal.fault).by(refusal.caller)
+                })?;
         }
         let refuse_caller =
             |fault: Fault| refuse(version, Some(operation), fault).by(context.caller.clone());
-        let call = self
-            .service
-            .prepare(&head.operation, &mut reader)
+        let call = tracing::debug_span!("decode", operation)
+            .in_scope(|| self.service.prepare(&head.operation, &mut reader))
             .map_err(|e| refuse_caller(e.into()))?;
         close_envelope(&mut reader, version).map_err(|e| refuse_caller(e.into()))?;
 

@@ -436,16 +436,19 @@ fn sales_row(row: &Row) -> Result<SalesRow, DbError> {
 
 #[async_trait]
 impl OrderRepository for PgOrderRepository {
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "orders.place"))]
     async fn place(&self, order: NewOrder, now: OffsetDateTime) -> Result<PlaceOutcome, DbError> {
         let mut client = self.db.client().await?;
         place_in(&mut client, &order, now).await
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "orders.find"))]
     async fn find(&self, id: i64) -> Result<Option<Order>, DbError> {
         let client = self.db.client().await?;
         load(&client, id).await
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "orders.list"))]
     async fn list(
         &self,
         filter: OrderFilter,
@@ -486,6 +489,7 @@ impl OrderRepository for PgOrderRepository {
         })
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "orders.transition"))]
     async fn transition(
         &self,
         id: i64,
@@ -496,6 +500,7 @@ impl OrderRepository for PgOrderRepository {
         transition_in(&mut client, id, &action, now).await
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "orders.sales_report"))]
     async fn sales_report(
         &self,
         from: OffsetDateTime,

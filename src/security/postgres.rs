@@ -48,6 +48,7 @@ fn credentials_from_row(row: &Row) -> Result<Credentials, DbError> {
 
 #[async_trait]
 impl CredentialStore for PgSecurityStore {
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "credentials.by_username"))]
     async fn by_username(&self, username: &str) -> Result<Option<Credentials>, DbError> {
         let client = self.db.client().await?;
         let statement = client
@@ -62,6 +63,7 @@ impl CredentialStore for PgSecurityStore {
             .transpose()
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "credentials.remember_nonce"))]
     async fn remember_nonce(
         &self,
         nonce: Vec<u8>,
@@ -80,6 +82,7 @@ impl CredentialStore for PgSecurityStore {
         Ok(inserted == 1)
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "credentials.create_session"))]
     async fn create_session(
         &self,
         token_hash: [u8; 32],
@@ -108,6 +111,7 @@ impl CredentialStore for PgSecurityStore {
         Ok(())
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "credentials.session"))]
     async fn session(
         &self,
         token_hash: [u8; 32],
@@ -128,6 +132,7 @@ impl CredentialStore for PgSecurityStore {
             .transpose()
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "credentials.end_session"))]
     async fn end_session(&self, token_hash: [u8; 32]) -> Result<bool, DbError> {
         let client = self.db.client().await?;
         let statement = client
@@ -139,6 +144,7 @@ impl CredentialStore for PgSecurityStore {
             == 1)
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "credentials.set_digest_secret"))]
     async fn set_digest_secret(&self, user_id: i64, sealed: Vec<u8>) -> Result<bool, DbError> {
         let client = self.db.client().await?;
         let statement = client
@@ -147,6 +153,7 @@ impl CredentialStore for PgSecurityStore {
         Ok(client.execute(&statement, &[&user_id, &sealed]).await? == 1)
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "credentials.purge_expired"))]
     async fn purge_expired(&self, now: OffsetDateTime) -> Result<(), DbError> {
         let client = self.db.client().await?;
         let at = at_millis(now);
@@ -218,6 +225,7 @@ fn list_sql(filter: &AuditFilter, before_id: Option<i64>, limit: usize) -> (Stri
 impl AuditStore for PgSecurityStore {
     /// One INSERT over arrays of the columns: the batch is stored whole or not at all, with
     /// ids in the order of `events`.
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "audit.append"))]
     async fn append(&self, events: Vec<AuditEvent>) -> Result<(), DbError> {
         if events.is_empty() {
             return Ok(());
@@ -271,6 +279,7 @@ impl AuditStore for PgSecurityStore {
         Ok(())
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "audit.list"))]
     async fn list(
         &self,
         filter: AuditFilter,

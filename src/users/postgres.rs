@@ -147,6 +147,7 @@ async fn insert_roles(
 
 #[async_trait]
 impl UserRepository for PgUserRepository {
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "users.insert"))]
     async fn insert(
         &self,
         user: NewUser,
@@ -196,6 +197,7 @@ impl UserRepository for PgUserRepository {
         Ok(created)
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "users.find"))]
     async fn find(&self, key: UserKey) -> Result<Option<User>, RepoError> {
         let client = self.db.client().await?;
         match key {
@@ -215,6 +217,7 @@ impl UserRepository for PgUserRepository {
         }
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "users.list"))]
     async fn list(
         &self,
         filter: UserFilter,
@@ -245,6 +248,7 @@ impl UserRepository for PgUserRepository {
         Ok(UserRows { users, more, total })
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "users.update"))]
     async fn update(
         &self,
         id: i64,
@@ -296,6 +300,7 @@ impl UserRepository for PgUserRepository {
         Ok(updated)
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "users.set_password"))]
     async fn set_password(
         &self,
         id: i64,
@@ -324,6 +329,7 @@ impl UserRepository for PgUserRepository {
         Ok(true)
     }
 
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "users.delete"))]
     async fn delete(&self, id: i64) -> Result<bool, RepoError> {
         let client = self.db.client().await?;
         Ok(client
