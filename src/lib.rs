@@ -18,6 +18,7 @@ pub mod contract;
 pub mod db;
 pub mod dispatch;
 pub mod endpoint;
+pub mod identity;
 pub mod logging;
 pub mod metrics;
 pub mod orders;

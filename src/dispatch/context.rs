@@ -7,7 +7,7 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::common::{Client, Transport};
-use crate::security::Caller;
+use crate::identity::Caller;
 use crate::soap::{Fault, HeaderBlock, SoapVersion};
 use crate::xml::{XmlLimits, XmlReader};
 
@@ -67,27 +67,25 @@ impl<S: Clone> FromContext<S> for State<S> {
     }
 }
 
-/// The id of this request (from `X-Request-Id`, or made up).
-#[derive(Debug, Clone)]
-pub struct RequestId(pub Arc<str>);
-
-impl<S> FromContext<S> for RequestId {
-    fn from_context(cx: &RequestContext, _: &S) -> Result<Self, Fault> {
-        Ok(RequestId(cx.request_id.clone()))
-    }
-}
-
-impl<S> FromContext<S> for SoapVersion {
-    fn from_context(cx: &RequestContext, _: &S) -> Result<Self, Fault> {
-        Ok(cx.version)
-    }
-}
-
 impl<S> FromContext<S> for Client {
     fn from_context(cx: &RequestContext, _: &S) -> Result<Self, Fault> {
         Ok(Client {
             ip: cx.client_ip,
             transport: cx.transport,
         })
+    }
+}
+
+/// The authenticated caller; asking for it in an operation open to anyone is a bug of the
+/// service, answered with a Server fault.
+impl<S> FromContext<S> for Caller {
+    fn from_context(cx: &RequestContext, _: &S) -> Result<Self, Fault> {
+        match &cx.caller {
+            Some(caller) => Ok(Caller::clone(caller)),
+            None => {
+                tracing::error!("a handler asked for the caller of an operation open to anyone");
+                Err(Fault::internal())
+            }
+        }
     }
 }

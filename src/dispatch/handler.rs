@@ -56,5 +56,3 @@ macro_rules! impl_handler {
 impl_handler!();
 impl_handler!(E1);
 impl_handler!(E1, E2);
-impl_handler!(E1, E2, E3);
-impl_handler!(E1, E2, E3, E4);

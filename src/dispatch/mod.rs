@@ -6,6 +6,6 @@ mod context;
 mod handler;
 mod service;
 
-pub use context::{FromContext, RequestContext, RequestId, State};
+pub use context::{FromContext, RequestContext, State};
 pub use handler::{Handler, HandlerFuture};
-pub use service::{OperationInfo, PrepareError, PreparedCall, Service, SoapService};
+pub use service::{Dispatched, OperationInfo, PreparedCall, Service, SoapService};

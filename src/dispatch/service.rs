@@ -2,20 +2,14 @@
 
 use super::{Handler, HandlerFuture, RequestContext};
 use crate::codec::{DecodeError, Message, decode_message};
-use crate::security::Access;
-use crate::xml::{Start, XmlReader};
+use crate::identity::Access;
+use crate::xml::XmlReader;
 
 /// A decoded request bound to its handler, ready to run.
 pub type PreparedCall = Box<dyn FnOnce(RequestContext) -> HandlerFuture + Send>;
 
-type Decoder<S> = Box<
-    dyn Fn(
-            &mut XmlReader<'_>,
-        )
-            -> Result<Box<dyn FnOnce(RequestContext, S) -> HandlerFuture + Send>, DecodeError>
-        + Send
-        + Sync,
->;
+/// Decodes an operation's request element and binds it to the handler and the service state.
+type Decoder = Box<dyn Fn(&mut XmlReader<'_>) -> Result<PreparedCall, DecodeError> + Send + Sync>;
 
 /// Names of one operation, for routing, documentation and logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,9 +21,24 @@ pub struct OperationInfo {
     pub access: Access,
 }
 
-struct Operation<S> {
+struct Operation {
     info: OperationInfo,
-    decode: Decoder<S>,
+    decode: Decoder,
+}
+
+/// The operation a request's body element selected: its names, and the decoder of its
+/// request, so that the endpoint asks dispatch once.
+pub struct Dispatched<'a> {
+    pub info: &'a OperationInfo,
+    decode: &'a Decoder,
+}
+
+impl Dispatched<'_> {
+    /// Decodes the request element whose start tag was just read from `reader` (through its
+    /// end tag) and binds it to the operation's handler.
+    pub fn decode(&self, reader: &mut XmlReader<'_>) -> Result<PreparedCall, DecodeError> {
+        (self.decode)(reader)
+    }
 }
 
 /// The operations of one service over state `S`; see [`Service::operation`].
@@ -37,7 +46,7 @@ pub struct Service<S> {
     name: &'static str,
     action_base: &'static str,
     state: S,
-    operations: Vec<Operation<S>>,
+    operations: Vec<Operation>,
 }
 
 /// A service with its state type erased, as the SOAP endpoint drives it.
@@ -45,25 +54,9 @@ pub trait SoapService: Send + Sync {
     /// The service name, as in the WSDL (`UserService`).
     fn name(&self) -> &'static str;
     /// The operation whose request element is `{ns}local`.
-    fn operation(&self, ns: &str, local: &str) -> Option<&OperationInfo>;
+    fn dispatch(&self, ns: &str, local: &str) -> Option<Dispatched<'_>>;
     /// Every operation, sorted by name.
     fn operations(&self) -> Vec<&OperationInfo>;
-    /// Decodes the request element whose start tag was just read from `reader` (through its
-    /// end tag) and binds it to the operation's handler.
-    fn prepare(
-        &self,
-        operation: &Start<'_>,
-        reader: &mut XmlReader<'_>,
-    ) -> Result<PreparedCall, PrepareError>;
-}
-
-/// Why a request could not be bound to an operation.
-#[derive(Debug, thiserror::Error)]
-pub enum PrepareError {
-    #[error("unknown operation: the service has no operation whose request element is {0}")]
-    UnknownOperation(String),
-    #[error(transparent)]
-    Decode(#[from] DecodeError),
 }
 
 impl<S: Clone + Send + Sync + 'static> Service<S> {
@@ -88,12 +81,14 @@ impl<S: Clone + Send + Sync + 'static> Service<S> {
             action: format!("{}{}", self.action_base, name),
             access: access.into(),
         };
-        let decode: Decoder<S> = Box::new(move |reader| {
+        let state = self.state.clone();
+        let decode: Decoder = Box::new(move |reader| {
             let request = decode_message::<H::Request>(reader)?;
-            let handler = handler.clone();
-            Ok(Box::new(move |cx: RequestContext, state: S| {
-                handler.call(cx, state, request)
-            }))
+            let (handler, state) = (handler.clone(), state.clone());
+            Ok(
+                Box::new(move |cx: RequestContext| handler.call(cx, state, request))
+                    as PreparedCall,
+            )
         });
         self.operations
             .retain(|op| (op.info.namespace, op.info.name) != (ns, name));
@@ -102,39 +97,24 @@ impl<S: Clone + Send + Sync + 'static> Service<S> {
     }
 }
 
-impl<S> Service<S> {
-    fn find(&self, ns: &str, local: &str) -> Option<&Operation<S>> {
-        self.operations
-            .iter()
-            .find(|op| op.info.name == local && op.info.namespace == ns)
-    }
-}
-
-impl<S: Clone + Send + Sync + 'static> SoapService for Service<S> {
+impl<S: Send + Sync> SoapService for Service<S> {
     fn name(&self) -> &'static str {
         self.name
     }
 
-    fn operation(&self, ns: &str, local: &str) -> Option<&OperationInfo> {
-        self.find(ns, local).map(|op| &op.info)
+    fn dispatch(&self, ns: &str, local: &str) -> Option<Dispatched<'_>> {
+        self.operations
+            .iter()
+            .find(|op| op.info.name == local && op.info.namespace == ns)
+            .map(|op| Dispatched {
+                info: &op.info,
+                decode: &op.decode,
+            })
     }
 
     fn operations(&self) -> Vec<&OperationInfo> {
         let mut all: Vec<_> = self.operations.iter().map(|op| &op.info).collect();
         all.sort_by_key(|info| info.name);
         all
-    }
-
-    fn prepare(
-        &self,
-        operation: &Start<'_>,
-        reader: &mut XmlReader<'_>,
-    ) -> Result<PreparedCall, PrepareError> {
-        let op = self
-            .find(&operation.ns, operation.local)
-            .ok_or_else(|| PrepareError::UnknownOperation(operation.expanded_name()))?;
-        let bound = (op.decode)(reader)?;
-        let state = self.state.clone();
-        Ok(Box::new(move |cx| bound(cx, state)))
     }
 }

@@ -3,7 +3,6 @@
 use crate::codec::DecodeError;
 use crate::common::{FieldError, ValidationFault};
 use crate::db::DbError;
-use crate::dispatch::PrepareError;
 use crate::soap::{EnvelopeError, Fault, FaultCode};
 use crate::xml::XmlError;
 
@@ -58,15 +57,6 @@ impl From<DecodeError> for Fault {
                 let errors: Vec<FieldError> = issues.into_iter().map(FieldError::from).collect();
                 validation(errors)
             }
-        }
-    }
-}
-
-impl From<PrepareError> for Fault {
-    fn from(error: PrepareError) -> Self {
-        match error {
-            PrepareError::UnknownOperation(_) => Fault::client(error.to_string()),
-            PrepareError::Decode(decode) => decode.into(),
         }
     }
 }

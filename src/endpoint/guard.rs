@@ -8,7 +8,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::dispatch::{OperationInfo, RequestContext};
-use crate::security::Caller;
+use crate::identity::Caller;
 use crate::soap::{Fault, SoapVersion};
 use crate::xml::QName;
 

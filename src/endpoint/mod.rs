@@ -1,33 +1,27 @@
-//! The SOAP endpoint of one service: runs a request through its phases — read the envelope,
-//! check mustUnderstand headers, dispatch by body QName, check the SOAPAction, authenticate
-//! and authorize (the guard), decode the typed request, verify the rest of the envelope, call
-//! the handler, record the outcome — and writes the response or the fault. HTTP stays outside: requests come in as bytes plus the HTTP-level hints.
+//! The SOAP endpoint of one service: runs a request through its phases (`phases.rs`, in the
+//! order `Endpoint::handle` and `Endpoint::receive` write down) and answers with the response
+//! or the fault. HTTP stays outside: requests come in as bytes plus the HTTP-level hints.
 
 mod faults;
 mod guard;
+mod phases;
 
 pub use faults::validation as validation_fault;
 pub use guard::{CallRecord, Guard, Refusal};
 
-use std::borrow::Cow;
 use std::net::IpAddr;
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures_util::FutureExt;
 use tracing::Instrument;
 
 use crate::common::Transport;
 use crate::contract::DefaultActions;
 use crate::dispatch::{PreparedCall, RequestContext, SoapService};
-use crate::security::Caller;
-use crate::soap::{
-    BodyWriter, Fault, FaultCode, HeaderTarget, SoapVersion, close_envelope, open_envelope,
-    write_fault, write_response,
-};
-use crate::xml::{QName, XmlLimits, XmlReader, to_utf8};
+use crate::identity::Caller;
+use crate::soap::{Fault, FaultCode, SoapVersion, open_envelope};
+use crate::xml::{QName, XmlLimits};
 
 /// One SOAP request as the HTTP binding hands it over.
 #[derive(Debug)]
@@ -77,26 +71,13 @@ pub struct Endpoint {
     default_actions: DefaultActions,
 }
 
-struct Prepared {
-    version: SoapVersion,
-    operation: &'static str,
-    call: PreparedCall,
-    context: RequestContext,
-}
-
-struct Refused {
+/// What the phases have established about a request so far: the answer is written in its
+/// SOAP version, names its operation and is secured and audited for its caller, however far
+/// the request got.
+struct Exchange {
     version: SoapVersion,
     operation: Option<&'static str>,
-    fault: Fault,
     caller: Option<Arc<Caller>>,
-}
-
-impl Refused {
-    /// The same refusal, of a call whose caller was established.
-    fn by(mut self: Box<Self>, caller: Option<Arc<Caller>>) -> Box<Self> {
-        self.caller = caller;
-        self
-    }
 }
 
 impl Endpoint {
@@ -133,49 +114,32 @@ impl Endpoint {
         self
     }
 
-    /// Declares header blocks that a processor in front of the handlers understands, so that
-    /// `mustUnderstand="1"` on them is honoured rather than faulted.
-    pub fn understand(mut self, header: QName) -> Self {
-        self.understood.push(header);
-        self
-    }
-
     pub fn service(&self) -> &Arc<dyn SoapService> {
         &self.service
     }
 
-    /// Runs one request to its response.
+    /// Runs one request to its response: the receiving phases (see `receive`), then invoke,
+    /// marshal, secure the response, record the call.
     pub async fn handle(&self, request: SoapRequest) -> SoapResponse {
         let request_id = request.request_id.clone();
         let client_ip = request.client_ip;
-        let (version, operation, caller, result) = match self.prepare(request).await {
-            Err(refused) => {
-                let Refused {
-                    version,
-                    operation,
-                    fault,
-                    caller,
-                } = *refused;
-                (version, operation, caller, Err(fault))
-            }
-            Ok(Prepared {
-                version,
-                operation,
-                call,
-                context,
-            }) => {
-                let caller = context.caller.clone();
-                let result = self.run(operation, call, context).await;
-                (version, Some(operation), caller, result)
-            }
+        let mut exchange = Exchange {
+            version: request.version_hint.unwrap_or(SoapVersion::V11),
+            operation: None,
+            caller: None,
         };
-        let (body, fault) = match result {
-            Ok(body) => (write_response(version, body.as_ref()), None),
-            Err(fault) => (
-                fault_envelope(version, operation, &fault, &request_id),
-                Some(fault),
-            ),
+        let result = match self.receive(request, &mut exchange).await {
+            Ok((operation, call, context)) => {
+                phases::invoke(operation, self.deadline, call, context).await
+            }
+            Err(fault) => Err(fault),
         };
+        let Exchange {
+            version,
+            operation,
+            caller,
+        } = exchange;
+        let (body, fault) = phases::encode(version, operation, result, &request_id);
         let (body, fault) = match (&self.guard, &caller) {
             (Some(guard), Some(caller)) if guard.secures(caller) => {
                 let secured = guard
@@ -184,20 +148,23 @@ impl Endpoint {
                 match secured.await {
                     Ok(body) => (body, fault),
                     Err(failed) => (
-                        fault_envelope(version, operation, &failed, &request_id),
+                        phases::fault_envelope(version, operation, &failed, &request_id),
                         Some(failed),
                     ),
                 }
             }
             _ => (body, fault),
         };
-        self.record(
-            operation,
-            &request_id,
-            client_ip,
-            caller.as_deref(),
-            fault.as_ref(),
-        );
+        if let (Some(guard), Some(operation)) = (&self.guard, operation) {
+            guard.record(CallRecord {
+                service: self.service.name(),
+                operation,
+                request_id: &request_id,
+                client_ip,
+                caller: caller.as_deref(),
+                fault: fault.as_ref().map(Fault::label),
+            });
+        }
         SoapResponse {
             version,
             body,
@@ -210,120 +177,36 @@ impl Endpoint {
         }
     }
 
-    /// Calls the handler within the deadline, a panic becoming a Server fault.
-    async fn run(
+    /// The receiving phases, in order, up to a call ready to invoke; each one that fails
+    /// answers the request with its fault.
+    ///
+    /// Security runs after dispatch, because what a call needs (public, any caller, a role)
+    /// is the operation's; authorization runs before the request is decoded, so that a caller
+    /// who may not call the operation learns nothing of its validation rules and costs no
+    /// decoding; the rest of the envelope is checked after the request element, where the
+    /// streaming reader gets to it.
+    async fn receive(
         &self,
-        operation: &'static str,
-        call: PreparedCall,
-        context: RequestContext,
-    ) -> Result<Box<dyn BodyWriter>, Fault> {
-        let outcome = tokio::time::timeout(
-            self.deadline,
-            AssertUnwindSafe(async move { call(context).await }).catch_unwind(),
-        )
-        .instrument(tracing::debug_span!("handler", operation))
-        .await;
-        match outcome {
-            Err(_) => {
-                tracing::error!(operation, deadline = ?self.deadline, "handler deadline exceeded");
-                Err(Fault::server(format!(
-                    "The request was not completed within the deadline of {} ms",
-                    self.deadline.as_millis()
-                )))
-            }
-            Ok(Ok(result)) => result,
-            Ok(Err(panic)) => {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                tracing::error!(operation, panic = %message, "handler panicked");
-                Err(Fault::internal())
-            }
-        }
-    }
-
-    fn record(
-        &self,
-        operation: Option<&'static str>,
-        request_id: &str,
-        client_ip: Option<IpAddr>,
-        caller: Option<&Caller>,
-        fault: Option<&Fault>,
-    ) {
-        if let (Some(guard), Some(operation)) = (&self.guard, operation) {
-            guard.record(CallRecord {
-                service: self.service.name(),
-                operation,
-                request_id,
-                client_ip,
-                caller,
-                fault: fault.map(Fault::label),
-            });
-        }
-    }
-
-    async fn prepare(&self, request: SoapRequest) -> Result<Prepared, Box<Refused>> {
-        let refuse = |version, operation, fault| {
-            Box::new(Refused {
-                version,
-                operation,
-                fault,
-                caller: None,
-            })
-        };
-        let hint = request.version_hint.unwrap_or(SoapVersion::V11);
-        let (text, source) = to_utf8(&request.body, request.charset.as_deref())
-            .map_err(|e| refuse(hint, None, e.into()))?;
-        let text = match text {
-            Cow::Borrowed(_) => request.body.clone(),
-            Cow::Owned(converted) => Bytes::from(converted),
-        };
-        let mut reader = XmlReader::transcoded(&text, self.limits.clone(), source)
-            .map_err(|e| refuse(hint, None, e.into()))?;
-        let document = text.slice_ref(reader.input().as_bytes());
-        let head = open_envelope(&mut reader).map_err(|e| refuse(hint, None, e.into()))?;
-        let version = head.version;
-
-        let not_understood: Vec<(String, String)> = head
-            .headers
-            .iter()
-            .filter(|h| h.must_understand && h.target == HeaderTarget::Us)
-            .filter(|h| !self.understood.iter().any(|q| h.is(q.ns, q.local)))
-            .map(|h| (h.ns.clone(), h.local.clone()))
-            .collect();
-        if !not_understood.is_empty() {
-            return Err(refuse(
-                version,
-                None,
-                faults::not_understood(not_understood),
-            ));
-        }
-
-        let info = self
-            .service
-            .operation(&head.operation.ns, head.operation.local)
-            .ok_or_else(|| {
-                refuse(
-                    version,
-                    None,
-                    faults::unknown_operation(&head.operation.expanded_name()),
-                )
-            })?;
-        let operation = info.name;
-        if let Some(action) = request.action.as_deref().filter(|a| !a.is_empty())
-            && action != info.action
-            && !self.default_actions.accepts(operation, action)
-        {
-            return Err(refuse(
-                version,
-                Some(operation),
-                faults::action_mismatch(action, operation, &info.action),
-            ));
-        }
+        request: SoapRequest,
+        exchange: &mut Exchange,
+    ) -> Result<(&'static str, PreparedCall, RequestContext), Fault> {
+        // Read: the envelope up to the Body's first child, in the version its namespace names.
+        let (text, source) = phases::text(&request.body, request.charset.as_deref())?;
+        let (mut reader, document) = phases::reader(&text, source, &self.limits)?;
+        let head = open_envelope(&mut reader)?;
+        exchange.version = head.version;
+        // Pre-protocol: mustUnderstand.
+        phases::must_understand(&head.headers, &self.understood)?;
+        // Dispatch, by the Body's first child, checked against the SOAPAction.
+        let operation = phases::dispatch(self.service.as_ref(), &head.operation)?;
+        exchange.operation = Some(operation.info.name);
+        phases::check_action(
+            request.action.as_deref(),
+            operation.info,
+            &self.default_actions,
+        )?;
         let mut context = RequestContext {
-            version,
+            version: head.version,
             request_id: request.request_id,
             client_ip: request.client_ip,
             transport: request.transport,
@@ -332,44 +215,28 @@ impl Endpoint {
             caller: None,
             client_certificate: request.client_certificate,
         };
+        // Security: authenticate the caller and authorize the call.
         if let Some(guard) = &self.guard {
-            context.caller = guard
-                .admit(&context, info)
-                .instrument(tracing::debug_span!("authenticate", operation))
-                .await
-                .map_err(|refusal| {
-                    refuse(version, Some(operation), refusal.fault).by(refusal.caller)
-                })?;
+            let admitted = guard
+                .admit(&context, operation.info)
+                .instrument(tracing::debug_span!(
+                    "authenticate",
+                    operation = operation.info.name
+                ))
+                .await;
+            match admitted {
+                Ok(caller) => context.caller = caller,
+                Err(refusal) => {
+                    exchange.caller = refusal.caller;
+                    return Err(refusal.fault);
+                }
+            }
+            exchange.caller = context.caller.clone();
         }
-        let refuse_caller =
-            |fault: Fault| refuse(version, Some(operation), fault).by(context.caller.clone());
-        let call = tracing::debug_span!("decode", operation)
-            .in_scope(|| self.service.prepare(&head.operation, &mut reader))
-            .map_err(|e| refuse_caller(e.into()))?;
-        close_envelope(&mut reader, version).map_err(|e| refuse_caller(e.into()))?;
-
-        Ok(Prepared {
-            version,
-            operation,
-            call,
-            context,
-        })
+        // Unmarshal: the typed request, then the rest of the envelope.
+        let call = phases::decode(&operation, &mut reader, head.version)?;
+        Ok((operation.info.name, call, context))
     }
-}
-
-/// The fault envelope of `fault`, logged (Server faults as warnings).
-fn fault_envelope(
-    version: SoapVersion,
-    operation: Option<&'static str>,
-    fault: &Fault,
-    request_id: &str,
-) -> Vec<u8> {
-    if fault.code == FaultCode::Server {
-        tracing::warn!(operation, reason = %fault.reason, "server fault");
-    } else {
-        tracing::debug!(operation, code = ?fault.code, reason = %fault.reason, "client fault");
-    }
-    write_fault(version, fault, request_id)
 }
 
 #[cfg(test)]

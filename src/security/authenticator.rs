@@ -26,9 +26,9 @@ use super::wsse::{self, PasswordType, SecurityHeader, Timestamp, UsernameToken, 
 use super::{AuthMethod, Caller, Passwords, SecretKey, SecurityError, SessionRef};
 use crate::common::{Client, Reloadable, now};
 use crate::dispatch::RequestContext;
+use crate::identity::UserStatus;
 use crate::shared::{Redis, SharedNonces};
 use crate::soap::HeaderTarget;
-use crate::users::UserStatus;
 use crate::xml::XmlLimits;
 
 /// The namespace of the SessionToken header and of AuthService's messages.

@@ -6,13 +6,11 @@
 
 pub mod audit;
 mod authenticator;
-mod caller;
 mod error;
 mod faults;
 mod gate;
 pub mod password;
 mod postgres;
-mod role;
 mod sealed;
 pub mod signature;
 pub mod signer;
@@ -21,14 +19,15 @@ mod store;
 mod throttle;
 pub mod wsse;
 
+pub use crate::identity::{
+    Access, AccessDenied, AuthMethod, Caller, Role, SessionRef, UserStatus, roles,
+};
 pub use authenticator::{Authenticator, NewSession, SECURITY_NS, SecurityConfig};
-pub use caller::{AccessDenied, AuthMethod, Caller, SessionRef};
 pub use error::{Refused, SecurityError};
 pub use faults::WSSE;
 pub use gate::Gatekeeper;
 pub use password::{PasswordError, Passwords};
 pub use postgres::PgSecurityStore;
-pub use role::{Access, Role, roles};
 pub use sealed::{SealError, SecretKey};
 pub use sqlite::SqliteSecurityStore;
 pub use store::{CredentialStore, Credentials};

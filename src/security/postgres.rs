@@ -10,8 +10,8 @@ use super::audit::{AuditEvent, AuditFilter, AuditStore, Outcome};
 use super::store::{CredentialStore, Credentials};
 use super::{AuthMethod, Role};
 use crate::db::DbError;
+use crate::identity::UserStatus;
 use crate::pg::{Params, PgDatabase, at_millis};
-use crate::users::UserStatus;
 
 /// Security data in PostgreSQL.
 #[derive(Clone)]

@@ -10,7 +10,7 @@ use super::audit::{AuditEvent, AuditFilter, AuditStore, Outcome};
 use super::store::{CredentialStore, Credentials};
 use super::{AuthMethod, Role};
 use crate::db::{Database, DbError, bad_column, from_millis, millis};
-use crate::users::UserStatus;
+use crate::identity::UserStatus;
 
 /// Security data in the embedded SQLite database.
 #[derive(Clone)]

@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 
 use super::Role;
 use crate::db::DbError;
-use crate::users::UserStatus;
+use crate::identity::UserStatus;
 
 /// A user as authentication sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

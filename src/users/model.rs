@@ -2,14 +2,7 @@
 
 use time::OffsetDateTime;
 
-pub use crate::security::Role;
-
-/// Whether a user may act.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UserStatus {
-    Active,
-    Suspended,
-}
+pub use crate::identity::{Role, UserStatus};
 
 /// The orders ListUsers can sort by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -20,7 +13,6 @@ pub enum UserSort {
     CreatedAt,
 }
 
-crate::common::names!(UserStatus { Active = "active", Suspended = "suspended" });
 crate::common::names!(UserSort { Username = "username", Email = "email", CreatedAt = "createdAt" });
 
 /// A user account.

@@ -4,8 +4,6 @@
 use time::OffsetDateTime;
 
 use super::Role;
-use crate::dispatch::{FromContext, RequestContext};
-use crate::soap::Fault;
 
 /// How a caller proved who it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,17 +84,5 @@ impl Caller {
     /// otherwise the caller's own id, to narrow a listing to it.
     pub fn scope(&self, any_user: &[Role]) -> Option<i64> {
         (!self.has_any(any_user)).then_some(self.user_id)
-    }
-}
-
-impl<S> FromContext<S> for Caller {
-    fn from_context(cx: &RequestContext, _: &S) -> Result<Self, Fault> {
-        match &cx.caller {
-            Some(caller) => Ok(Caller::clone(caller)),
-            None => {
-                tracing::error!("a handler asked for the caller of an operation open to anyone");
-                Err(Fault::internal())
-            }
-        }
     }
 }
