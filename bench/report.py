@@ -30,7 +30,7 @@ for r in all_rows:
 for r in rows:
     if r["point"] not in points:
         points.append(r["point"])
-servers = ["ceiling", "quickxml", "soapstone"]
+servers = ["ceiling", "quickxml", "soapstone", "soapstone-logged"]
 
 
 def med(key, field):
@@ -103,6 +103,14 @@ targets = [
     share_target("medium", "quickxml", 0.75),
     share_target("large", "quickxml", 0.75),
 ]
+if ("small", "soapstone-logged") in by and ("small", "ceiling") in by:
+    logged = med(("small", "soapstone-logged"), "rps")
+    r = logged / med(("small", "ceiling"), "rps")
+    cost = 1 - logged / med(("small", "soapstone"), "rps")
+    targets.append(
+        f"- small with the default configuration (access lines on): {r:.0%} of ceiling (target ≥ 85%): "
+        f"{'met' if r >= 0.85 else 'NOT met'}; the access lines cost {cost:.0%} of the req/s without them"
+    )
 for point in ("small", "medium", "large"):
     if (point, "soapstone") in by and (point, "ceiling") in by:
         r = med((point, "soapstone"), "p99_us") / med((point, "ceiling"), "p99_us")
@@ -141,9 +149,9 @@ Generated {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by `{comma
 Machine: {machine}.
 
 Each server is pinned to core 0 and wrk (one thread) to core 1; the servers run interleaved
-(ceiling, quick-xml loop and Soapstone for each size, then the UserService points, then the
+(ceiling, quick-xml loop and Soapstone for each size, Soapstone with access lines for small, then the UserService points, then the
 PostgreSQL points with 1 and 2 nodes; the whole round is repeated), with 16 keep-alive connections (4 for large). Soapstone runs its release
-build with per-request access lines off (`RUST_LOG=info,soapstone::access=warn`). Figures are
+build, except for soapstone-logged, with per-request access lines off (`RUST_LOG=info,soapstone::access=warn`). Figures are
 medians over the repeats; the spread is the range of req/s. On a shared machine absolute
 figures drift; compare the ratios, which come from the same run.
 
@@ -151,7 +159,11 @@ Servers: **ceiling** is a bare hyper server answering with a precomputed respons
 Soapstone's size (the HTTP ceiling, `examples/bench_ceiling.rs`); **quickxml** is hyper plus a
 quick-xml event loop and writer doing the same work with no typed structs, validation or
 envelope checks (the practical ceiling, `examples/bench_quickxml.rs`); **soapstone** is the
-server itself, on the same path as every service.
+server itself, on the same path as every service; **soapstone-logged** (small only) is the
+same server in its default configuration, one access line per request written to a file
+through the non-blocking log writer. Its row against soapstone's is what the access lines
+cost; how much the non-blocking writer saved against writing each line from the worker
+thread is measured in [LOGGING.md](LOGGING.md) (release builds before and after, interleaved).
 
 Messages (the shared bench contract, `bench/gen.py`): small = GetItem (0.5 KB), medium = Echo
 with 50 items (10 KB), large = Echo with 5,000 items (1 MB). GetUser reads one user from the
@@ -189,7 +201,7 @@ In results.csv these rows are the servers pg-1node and pg-2nodes.
 with open(report, "w") as out:
     out.write(doc)
 
-colors = {"ceiling": "#8a96a3", "quickxml": "#3f7fbf", "soapstone": "#d9822b"}
+colors = {"ceiling": "#8a96a3", "quickxml": "#3f7fbf", "soapstone": "#d9822b", "soapstone-logged": "#a0522d"}
 width, height, left, top, bottom = 900, 420, 70, 30, 60
 plot_w, plot_h = width - left - 20, height - top - bottom
 values = [float(r[f]) for r in rows for f in ("p50_us", "p99_us")]

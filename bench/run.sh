@@ -12,6 +12,7 @@
 #   ceiling   bare hyper returning a precomputed response of Soapstone's size (examples/bench_ceiling.rs)
 #   quickxml  hyper + quick-xml event loop and writer, no typed structs (examples/bench_quickxml.rs)
 #   soapstone the real server (`/bench` and UserService) on SQLite, without per-request access lines
+#   soapstone-logged  the same in its default configuration (access lines on, to a file), small only
 #   pg-1node  the real server on a throwaway PostgreSQL cluster of this run (bench/common.sh)
 #   pg-2nodes two such servers on the same cluster, each loaded by its own wrk with half the
 #             connections
@@ -34,6 +35,7 @@ start() {
   local kind=$1 size=$2 log="$work/server.log"
   case $kind in
     soapstone) RUST_LOG=info,soapstone::access=warn "${server_cpu[@]}" "$bin/soapstone" serve --listen 127.0.0.1:0 --db "$work/soapstone.db" --log-format human >"$log" 2>&1 & ;;
+    soapstone-logged) env -u RUST_LOG "${server_cpu[@]}" "$bin/soapstone" serve --listen 127.0.0.1:0 --db "$work/soapstone.db" --log-format human >"$log" 2>&1 & ;;
     ceiling) "${server_cpu[@]}" "$bin/examples/bench_ceiling" 127.0.0.1:0 "$work/$size.response" >"$log" 2>&1 & ;;
     quickxml) "${server_cpu[@]}" "$bin/examples/bench_quickxml" 127.0.0.1:0 >"$log" 2>&1 & ;;
   esac
@@ -159,7 +161,8 @@ run_pg() {
 for repeat in $(seq "$REPEATS"); do
   for size in small medium large; do
     connections=16; [ "$size" = large ] && connections=4
-    for kind in ceiling quickxml soapstone; do
+    kinds="ceiling quickxml soapstone"; [ "$size" = small ] && kinds="$kinds soapstone-logged"
+    for kind in $kinds; do
       run "$kind" "$size" "$work/$size.xml" "$(cat "$work/$size.action")" /bench "$connections" "$repeat"
     done
   done
