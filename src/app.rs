@@ -21,7 +21,7 @@ use crate::pages::service_docs;
 use crate::pg::PgOptions;
 use crate::security::audit::AuditLog;
 use crate::security::{
-    Authenticator, Gatekeeper, PasswordError, Passwords, SecurityConfig, SecurityError,
+    Authenticator, PasswordError, Passwords, SecurityConfig, SecurityError, SecurityGuard,
 };
 use crate::shared::{Redis, RedisError, SharedVersions};
 use crate::storage::Storage;
@@ -148,7 +148,7 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
     let audit_store = db.audit();
     let (audit_log, audit) = AuditLog::start(audit_store.clone());
     let purge = authenticator.spawn_purge(std::time::Duration::from_secs(60));
-    let guard: Arc<dyn Guard> = Arc::new(Gatekeeper::new(authenticator.clone(), audit_log));
+    let guard: Arc<dyn Guard> = Arc::new(SecurityGuard::new(authenticator.clone(), audit_log));
 
     let users = UserService::new(db.users(), tokens.clone(), passwords);
     let auth = AuthService::new(authenticator, audit_store, tokens.clone());

@@ -4,7 +4,6 @@
 //! reader on [`xml`], mustUnderstand, [`dispatch`] by body QName, [`codec`] typed decode) →
 //! a service's handler → its repository on [`db`] → typed response or fault → envelope writer.
 
-pub mod accounts;
 pub mod app;
 pub mod auth;
 pub mod bench;
@@ -31,5 +30,6 @@ pub mod shared;
 pub mod soap;
 pub mod storage;
 pub mod telemetry;
+pub mod user_commands;
 pub mod users;
 pub mod xml;

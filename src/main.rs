@@ -5,7 +5,6 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use soapstone::accounts::{add_user, read_secret_line, set_digest_secret};
 use soapstone::app::{AppConfig, build};
 use soapstone::binding::{ProxyTrust, ServerOptions, serve};
 use soapstone::cli::{Cli, Command, ConfigCommand, DbArgs, SeedArgs, UserCommand};
@@ -19,6 +18,7 @@ use soapstone::security::signer::ResponseSigner;
 use soapstone::security::{SecretKey, ThrottleConfig};
 use soapstone::seed::{SeedCounts, seed};
 use soapstone::storage::{Location, Storage};
+use soapstone::user_commands::{add_user, read_secret_line, set_digest_secret};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {

@@ -17,7 +17,7 @@ use openssl::x509::store::X509Store;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use super::error::Refused;
+use super::error::AuthFailure;
 use super::signature::{SignatureError, VerifyOptions, verify_with_store};
 use super::signer::ResponseSigner;
 use super::store::{CredentialStore, Credentials};
@@ -221,7 +221,9 @@ impl Authenticator {
                 .named_by_certificate(subject, AuthMethod::Certificate)
                 .await;
         }
-        Err(SecurityError::FailedAuthentication(Refused::NoCredentials))
+        Err(SecurityError::FailedAuthentication(
+            AuthFailure::NoCredentials,
+        ))
     }
 
     /// Every token of the header, verified: the signature (when the message is signed) and
@@ -347,7 +349,7 @@ impl Authenticator {
              or a session (or set allow_plaintext_passwords)"
         );
         Err(SecurityError::FailedAuthentication(
-            Refused::PlaintextOverHttp,
+            AuthFailure::PlaintextOverHttp,
         ))
     }
 
@@ -361,7 +363,9 @@ impl Authenticator {
             self.check_created(*created, at, "UsernameToken")?;
         }
         let Some((kind, password)) = token.password else {
-            return Err(SecurityError::FailedAuthentication(Refused::NoCredentials));
+            return Err(SecurityError::FailedAuthentication(
+                AuthFailure::NoCredentials,
+            ));
         };
         let client = Client {
             ip: cx.client_ip,
@@ -540,7 +544,7 @@ impl Authenticator {
 
     async fn session(&self, token: &str, at: OffsetDateTime) -> Result<Caller, SecurityError> {
         if token.is_empty() || token.len() > 128 {
-            return Err(SecurityError::FailedAuthentication(Refused::Session));
+            return Err(SecurityError::FailedAuthentication(AuthFailure::Session));
         }
         let token_hash = hash_token(token);
         let (user, expires_at) = self
@@ -548,7 +552,7 @@ impl Authenticator {
             .session(token_hash, at)
             .await
             .map_err(storage)?
-            .ok_or(SecurityError::FailedAuthentication(Refused::Session))?;
+            .ok_or(SecurityError::FailedAuthentication(AuthFailure::Session))?;
         let session = SessionRef {
             token_hash,
             expires_at,
@@ -635,7 +639,9 @@ impl Authenticator {
 /// The user, if there is one and it is not suspended.
 fn active(user: Option<Credentials>) -> Result<Credentials, SecurityError> {
     user.filter(|u| u.status == UserStatus::Active)
-        .ok_or(SecurityError::FailedAuthentication(Refused::Credentials))
+        .ok_or(SecurityError::FailedAuthentication(
+            AuthFailure::Credentials,
+        ))
 }
 
 fn caller(user: Credentials, method: AuthMethod, session: Option<SessionRef>) -> Caller {

@@ -6,7 +6,7 @@ pub enum SecurityError {
     /// No credentials, wrong or unknown credentials, a suspended user, an unknown session;
     /// which of these only the log is told.
     #[error("The security token could not be authenticated or authorized")]
-    FailedAuthentication(Refused),
+    FailedAuthentication(AuthFailure),
     /// Attempts for this username or from this address are refused for a while after
     /// repeated failures; the caller sees exactly a [`SecurityError::FailedAuthentication`].
     #[error("The security token could not be authenticated or authorized")]
@@ -34,7 +34,7 @@ pub enum SecurityError {
 /// Why credentials were refused, for the log only: it never separates an unknown user from a
 /// wrong password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refused {
+pub enum AuthFailure {
     /// No UsernameToken password, session token or client certificate.
     NoCredentials,
     /// An unknown user, a wrong password or digest, or a suspended user.
@@ -64,14 +64,16 @@ impl SecurityError {
     /// user exists.
     pub fn class(&self) -> &'static str {
         match self {
-            SecurityError::FailedAuthentication(Refused::NoCredentials) => "no credentials",
-            SecurityError::FailedAuthentication(Refused::Credentials) => {
+            SecurityError::FailedAuthentication(AuthFailure::NoCredentials) => "no credentials",
+            SecurityError::FailedAuthentication(AuthFailure::Credentials) => {
                 "unknown user, wrong password or suspended user"
             }
-            SecurityError::FailedAuthentication(Refused::PlaintextOverHttp) => {
+            SecurityError::FailedAuthentication(AuthFailure::PlaintextOverHttp) => {
                 "password in the clear over plain HTTP"
             }
-            SecurityError::FailedAuthentication(Refused::Session) => "unknown or expired session",
+            SecurityError::FailedAuthentication(AuthFailure::Session) => {
+                "unknown or expired session"
+            }
             SecurityError::Throttled => "throttled",
             SecurityError::InvalidSecurity(_) => "invalid security header",
             SecurityError::Replayed(_) => "replay",

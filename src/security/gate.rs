@@ -18,13 +18,13 @@ use crate::xml::QName;
 
 /// Authentication, access rules, per-user rate limits and auditing, shared by every secured
 /// endpoint.
-pub struct Gatekeeper {
+pub struct SecurityGuard {
     authenticator: Authenticator,
     audit: AuditLog,
     per_user: Option<SharedLimiter<i64>>,
 }
 
-impl Gatekeeper {
+impl SecurityGuard {
     pub fn new(authenticator: Authenticator, audit: AuditLog) -> Self {
         let config = authenticator.config();
         let per_user = (config.user_rate_limit > 0.0).then(|| {
@@ -35,7 +35,7 @@ impl Gatekeeper {
                 "user",
             )
         });
-        Gatekeeper {
+        SecurityGuard {
             authenticator,
             audit,
             per_user,
@@ -44,7 +44,7 @@ impl Gatekeeper {
 }
 
 #[async_trait]
-impl Guard for Gatekeeper {
+impl Guard for SecurityGuard {
     async fn admit(
         &self,
         cx: &RequestContext,

@@ -11,7 +11,7 @@ mod faults;
 mod gate;
 pub mod password;
 mod postgres;
-mod sealed;
+mod secret_key;
 pub mod signature;
 pub mod signer;
 mod sqlite;
@@ -23,12 +23,12 @@ pub use crate::identity::{
     Access, AccessDenied, AuthMethod, Caller, Role, SessionRef, UserStatus, roles,
 };
 pub use authenticator::{Authenticator, NewSession, SECURITY_NS, SecurityConfig};
-pub use error::{Refused, SecurityError};
+pub use error::{AuthFailure, SecurityError};
 pub use faults::WSSE;
-pub use gate::Gatekeeper;
+pub use gate::SecurityGuard;
 pub use password::{PasswordError, Passwords};
 pub use postgres::PgSecurityStore;
-pub use sealed::{SealError, SecretKey};
+pub use secret_key::{SealError, SecretKey};
 pub use sqlite::SqliteSecurityStore;
 pub use store::{CredentialStore, Credentials};
 pub use throttle::ThrottleConfig;
