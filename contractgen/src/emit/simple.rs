@@ -4,7 +4,7 @@
 //! path), and the helpers those need.
 
 use super::code::Code;
-use crate::model::{Builtin, EnumValue, Facets, Number, TypeDef, TypeId, TypeKind};
+use crate::model::{Builtin, EnumValue, Facets, Number, Pattern, TypeDef, TypeId, TypeKind};
 use crate::names;
 
 pub fn enumeration(code: &mut Code, ty: &TypeDef, values: &[EnumValue]) {
@@ -39,13 +39,14 @@ pub fn restricted(code: &mut Code, ty: &TypeDef, base: Builtin, rust: &str, face
     let name = &ty.name;
     code.line("#[derive(Debug, Clone, PartialEq, Eq)]");
     code.line(&format!("pub struct {name}(pub {rust});"));
-    for (i, pattern) in facets.patterns.iter().enumerate() {
+    for pattern in &facets.patterns {
+        let (constant, own) = pattern_const(ty, pattern);
+        if !own {
+            continue;
+        }
         code.line("");
-        code.doc(&format!("The pattern of `{name}`."));
-        code.open(&format!(
-            "const {}: XsPattern = XsPattern {{",
-            pattern_const(name, i, facets.patterns.len())
-        ));
+        code.doc(&format!("The pattern of `{}`.", pattern.declared_by.local));
+        code.open(&format!("const {constant}: XsPattern = XsPattern {{"));
         code.line(&format!("source: {},", string_literal(&pattern.source)));
         // rustfmt writes a one-element array of a struct literal as `&[Struct {`…`}]`.
         let single = pattern.steps.len() == 1;
@@ -82,7 +83,7 @@ pub fn restricted(code: &mut Code, ty: &TypeDef, base: Builtin, rust: &str, face
     code.line(&format!(
         "let value = <{rust} as SimpleType>::parse(text)?;"
     ));
-    checks(code, name, base, rust, facets);
+    checks(code, ty, base, rust, facets);
     code.line(&format!("Ok({name}(value))"));
     code.close("}");
     code.line("");
@@ -94,12 +95,17 @@ pub fn restricted(code: &mut Code, ty: &TypeDef, base: Builtin, rust: &str, face
     code.line(&format!("crate::codec::simple_codec!({name});"));
 }
 
-fn pattern_const(name: &str, index: usize, count: usize) -> String {
-    let base = format!("{}_PATTERN", names::screaming_snake(name));
-    if count == 1 {
-        base
+/// The constant of `pattern` as type `ty` refers to it, and whether `ty` defines it: a pattern
+/// of a type of the same namespace is that type's constant; one inherited from another
+/// namespace is copied.
+fn pattern_const(ty: &TypeDef, pattern: &Pattern) -> (String, bool) {
+    let by = &pattern.declared_by;
+    let declaring = names::screaming_snake(&by.local);
+    if by.namespace == ty.namespace {
+        (format!("{declaring}_PATTERN"), by.local == ty.name)
     } else {
-        format!("{base}_{}", index + 1)
+        let own = names::screaming_snake(&ty.name);
+        (format!("{own}_{declaring}_PATTERN"), true)
     }
 }
 
@@ -133,7 +139,7 @@ fn fixed(message: &str) -> String {
     format!("{message:?}.to_string()")
 }
 
-fn checks(code: &mut Code, name: &str, base: Builtin, rust: &str, facets: &Facets) {
+fn checks(code: &mut Code, ty: &TypeDef, base: Builtin, rust: &str, facets: &Facets) {
     let lengths = (facets.length, facets.min_length, facets.max_length);
     if lengths != (None, None, None) {
         code.line("let length = value.chars().count();");
@@ -160,8 +166,8 @@ fn checks(code: &mut Code, name: &str, base: Builtin, rust: &str, facets: &Facet
         ),
         (None, None) => {}
     }
-    for i in 0..facets.patterns.len() {
-        let constant = pattern_const(name, i, facets.patterns.len());
+    for pattern in &facets.patterns {
+        let (constant, _) = pattern_const(ty, pattern);
         code.line(&format!("check_pattern(text, &value, &{constant})?;"));
     }
     let bound = |n: &Number| {

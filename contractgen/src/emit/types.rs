@@ -295,9 +295,15 @@ fn decode_sequence(
                     Err(init) => init.clone(),
                 })
                 .collect();
-            code.open("Ok((|| {");
-            literal(code, &format!("Some({name} "), &body, ")");
-            code.close("})())");
+            let joined = body.join(", ");
+            let one = format!("Ok((|| Some({name} {{ {joined} }}))())");
+            if joined.len() <= STRUCT_LITERAL_WIDTH && code.fits(&one) {
+                code.line(&one);
+            } else {
+                code.open("Ok((|| {");
+                literal(code, &format!("Some({name} "), &body, ")");
+                code.close("})())");
+            }
         }
     }
     decode_tail(code);

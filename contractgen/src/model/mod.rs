@@ -183,6 +183,8 @@ pub struct Facets {
 /// An `xs:pattern`: as written, and compiled into steps.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pattern {
+    /// The type whose restriction gives the pattern: its namespace and Rust name.
+    pub declared_by: QName,
     pub source: String,
     pub steps: Vec<PatternStep>,
 }

@@ -261,7 +261,7 @@ impl<'a> Resolver<'a> {
         }
         let (base_ref, base) = self.named_simple(&ty.base, &ty.at)?;
         let type_name = names::type_name(&name.local);
-        let restriction = self.restrict(&base, ty)?;
+        let restriction = self.restrict(&base, ty, &QName::new(&name.namespace, &type_name))?;
         let (kind, derived) = match restriction {
             Restriction::Enumeration(values) => (TypeKind::Enumeration(values), None),
             Restriction::Restricted {
@@ -301,7 +301,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// One restriction step of `base` by `ty`'s facets.
-    fn restrict(&self, base: &Base, ty: &SimpleType) -> Result<Restriction, Error> {
+    fn restrict(&self, base: &Base, ty: &SimpleType, name: &QName) -> Result<Restriction, Error> {
         let Some(first) = ty.facets.first() else {
             return Ok(Restriction::Unrestricted);
         };
@@ -333,7 +333,7 @@ impl<'a> Resolver<'a> {
             } => Ok(Restriction::Restricted {
                 builtin: *builtin,
                 rust: rust.clone(),
-                facets: simple::narrow(*builtin, facets, &ty.facets)?,
+                facets: simple::narrow(*builtin, facets, &ty.facets, name)?,
             }),
             Base::Opaque(name) => Err(Error::unsupported(
                 format!("facets restricting {name}"),
@@ -352,7 +352,7 @@ impl<'a> Resolver<'a> {
         ty: &SimpleType,
     ) -> Result<TypeRef, Error> {
         let (base_ref, base) = self.named_simple(&ty.base, &ty.at)?;
-        let kind = match self.restrict(&base, ty)? {
+        let kind = match self.restrict(&base, ty, &QName::new(namespace, &name))? {
             Restriction::Enumeration(values) => TypeKind::Enumeration(values),
             Restriction::Restricted {
                 builtin,

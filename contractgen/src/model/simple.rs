@@ -4,9 +4,16 @@
 use super::{Builtin, Facets, Number, Pattern, pattern};
 use crate::error::Error;
 use crate::parse::raw::{Facet, FacetKind};
+use crate::qname::QName;
 
-/// `inherited` narrowed by the facets of one restriction step of `base`.
-pub fn narrow(base: Builtin, inherited: &Facets, facets: &[Facet]) -> Result<Facets, Error> {
+/// `inherited` narrowed by the facets of one restriction step of `base`, the step that
+/// defines type `name` (its namespace and Rust name).
+pub fn narrow(
+    base: Builtin,
+    inherited: &Facets,
+    facets: &[Facet],
+    name: &QName,
+) -> Result<Facets, Error> {
     let mut out = inherited.clone();
     let mut given = Vec::new();
     for facet in facets {
@@ -55,6 +62,7 @@ pub fn narrow(base: Builtin, inherited: &Facets, facets: &[Facet]) -> Result<Fac
                     )
                 })?;
                 out.patterns.push(Pattern {
+                    declared_by: name.clone(),
                     source: facet.value.clone(),
                     steps,
                 });
