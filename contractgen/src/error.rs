@@ -26,6 +26,11 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{} is not well-formed XML: {source}", path.display())]
     Xml {
         path: PathBuf,

@@ -7,6 +7,8 @@ mod contract;
 mod simple;
 mod types;
 
+use std::path::Path;
+
 use crate::config::Config;
 use crate::error::Error;
 use crate::model::{Model, Occurs, TypeDef, TypeId, TypeKind, TypeRef};
@@ -62,6 +64,14 @@ pub fn module(model: &Model, config: &Config, namespace: &str) -> Result<String,
     }
     simple::helpers(&mut code, &types, ctx.needs_nil(&types));
     Ok(code.finish())
+}
+
+/// Writes generated `code` to `path` (a build script's `OUT_DIR/…`).
+pub fn write(path: &Path, code: &str) -> Result<(), Error> {
+    std::fs::write(path, code).map_err(|source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// What the emitter of one namespace needs to know.
