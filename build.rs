@@ -1,7 +1,9 @@
 //! Generates the message layer from the contract in `wsdl/` and `xsd/` with contractgen, into
 //! `OUT_DIR`: today the benchmark contract's messages (`bench.rs`, included by
-//! `src/bench/messages.rs`). The whole contract is read and resolved, so a construct the
-//! generator does not support anywhere in it fails the build, naming it and where it is.
+//! `src/bench/messages.rs`) and every service's contract description (`contracts.rs`, which the
+//! benchmark service's tests check its registration against). The whole contract is read and
+//! resolved, so a construct the generator does not support anywhere in it fails the build,
+//! naming it and where it is.
 
 use std::path::PathBuf;
 
@@ -27,5 +29,6 @@ fn generate() -> Result<(), contractgen::Error> {
     emit::write(
         &out.join("bench.rs"),
         &emit::module(&model, &config, "urn:bench")?,
-    )
+    )?;
+    emit::write(&out.join("contracts.rs"), &emit::contracts(&model))
 }

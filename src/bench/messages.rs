@@ -2,3 +2,114 @@
 //! `wsdl/BenchService.wsdl` (see `build.rs`): `Echo` and `EchoResponse` share `EchoContent`.
 
 include!(concat!(env!("OUT_DIR"), "/bench.rs"));
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::{DecodeError, decode_message, write_message};
+    use crate::xml::{Event, XmlLimits, XmlReader};
+
+    /// Decodes `M` from its element with content `body`, `b` bound to `urn:bench`.
+    fn decode<M: Message + Decode>(body: &str) -> Result<M, DecodeError> {
+        let doc = format!(
+            r#"<b:{0} xmlns:b="urn:bench" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{body}</b:{0}>"#,
+            M::NAME
+        );
+        let mut reader = XmlReader::new(doc.as_bytes(), XmlLimits::default()).unwrap();
+        let Ok(Event::Start(_)) = reader.next_event() else {
+            panic!("no start tag")
+        };
+        decode_message::<M>(&mut reader)
+    }
+
+    fn issues(error: DecodeError) -> Vec<(String, String)> {
+        match error {
+            DecodeError::Invalid(issues) => {
+                issues.into_iter().map(|i| (i.path, i.message)).collect()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn written<M: Message + Encode>(message: &M) -> String {
+        let mut w = XmlWriter::default();
+        write_message(&mut w, message);
+        String::from_utf8(w.into_bytes()).unwrap()
+    }
+
+    #[test]
+    fn echo_comes_back_as_sent_whitespace_and_scale_included() {
+        let echo: Echo = decode(
+            "<b:text>  a &amp; b\n</b:text><b:count> 2 </b:count><b:amount>1.50</b:amount>\
+             <b:stamp>2024-05-17T14:34:56+02:00</b:stamp><b:items>\
+             <b:item><b:id>1</b:id><b:name> x </b:name><b:price>2</b:price></b:item>\
+             <b:item><b:price>3.25</b:price><b:name>y</b:name><b:id>2</b:id></b:item></b:items>",
+        )
+        .unwrap();
+        assert_eq!(echo.0.text, "  a & b\n");
+        assert_eq!(echo.0.items.item[0].name, " x ");
+        assert_eq!(
+            written(&EchoResponse(echo.0)),
+            "<b:EchoResponse xmlns:b=\"urn:bench\"><b:text>  a &amp; b\n</b:text><b:count>2</b:count>\
+             <b:amount>1.50</b:amount><b:stamp>2024-05-17T12:34:56.000Z</b:stamp><b:items>\
+             <b:item><b:id>1</b:id><b:name> x </b:name><b:price>2</b:price></b:item>\
+             <b:item><b:id>2</b:id><b:name>y</b:name><b:price>3.25</b:price></b:item>\
+             </b:items></b:EchoResponse>"
+        );
+    }
+
+    #[test]
+    fn every_invalid_field_is_reported_with_its_path() {
+        let error = decode::<Echo>(
+            r#"<b:text>t</b:text><b:count>many</b:count><b:amount xmlns:b="urn:wrong">1</b:amount><b:items><b:item><b:id>1</b:id><b:name>x</b:name><b:price>1</b:price></b:item><b:item><b:id>2</b:id><b:price>1e3</b:price></b:item></b:items>"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            issues(error),
+            [
+                ("count", "'many' is not a valid xs:int"),
+                (
+                    "amount",
+                    "unexpected element 'amount' in namespace 'urn:wrong'"
+                ),
+                ("items/item[2]/price", "'1e3' is not a valid xs:decimal"),
+                ("items/item[2]/name", "is required"),
+                ("amount", "is required"),
+                ("stamp", "is required"),
+            ]
+            .map(|(path, message)| (path.to_string(), message.to_string()))
+        );
+    }
+
+    #[test]
+    fn nil_and_repeats_are_refused_where_the_schema_does_not_allow_them() {
+        let error = decode::<GetItem>(
+            r#"<b:id xsi:nil="true"/><b:clientRef>r</b:clientRef><b:clientRef>s</b:clientRef>"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            issues(error),
+            [
+                ("id".to_string(), "must not be nil".to_string()),
+                ("clientRef".to_string(), "may occur only once".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn get_item_response_is_written_in_sequence_order_qualified() {
+        let response = GetItemResponse {
+            id: 7,
+            name: "Item 7".into(),
+            price: rust_decimal::Decimal::new(875, 2),
+            quantity: 21,
+            updated: time::macros::datetime!(2024-05-17 12:34:56 UTC),
+        };
+        assert_eq!(
+            written(&response),
+            "<b:GetItemResponse xmlns:b=\"urn:bench\"><b:id>7</b:id><b:name>Item 7</b:name>\
+             <b:price>8.75</b:price><b:quantity>21</b:quantity>\
+             <b:updated>2024-05-17T12:34:56.000Z</b:updated></b:GetItemResponse>"
+        );
+    }
+}
