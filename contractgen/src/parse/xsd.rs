@@ -1,6 +1,8 @@
 //! `xs:schema` into the raw tree: the constructs the model handles, and an error naming any
 //! other.
 
+use std::path::{Component, Path, PathBuf};
+
 use roxmltree::Node;
 
 use super::node::{Doc, display, doc_text, is};
@@ -70,12 +72,27 @@ fn import(doc: &Doc<'_, '_>, node: Node<'_, '_>) -> Result<Import, Error> {
             doc.at(node),
         ));
     }
-    let base = doc.file.parent().unwrap_or(std::path::Path::new("."));
+    let base = doc.file.parent().unwrap_or(Path::new("."));
     Ok(Import {
         namespace: doc.required(node, "namespace")?.to_string(),
-        location: location.map(|l| base.join(l)),
+        location: location.map(|l| normalized(&base.join(l))),
         at: doc.at(node),
     })
+}
+
+/// `path` with its `..` and `.` steps taken, as errors name it.
+fn normalized(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The text of the `xs:documentation` in `node`'s `xs:annotation`, when it has one;
