@@ -1,6 +1,8 @@
 //! The shared benchmark contract (`urn:bench`, `wsdl/BenchService.wsdl` served verbatim) as a
 //! built-in service at `/bench`, on the same engine path as every other service.
 
+#[cfg(test)]
+mod goldens;
 mod messages;
 mod operations;
 
