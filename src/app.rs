@@ -12,7 +12,7 @@ use crate::bench;
 use crate::binding::{Mount, Probe, ProxyTrust, RequestLimits, Routes};
 use crate::catalog::{self, CacheMode, CatalogService, ProductCache};
 use crate::common::PageTokens;
-use crate::contract::{Contract, ContractError};
+use crate::contract::{Bound, Contract, ContractError, RegistrationError, check_registration};
 use crate::db::{DbError, DbOptions};
 use crate::dispatch::SoapService;
 use crate::endpoint::{Endpoint, Guard};
@@ -81,6 +81,8 @@ pub enum AppError {
     Db(#[from] DbError),
     #[error(transparent)]
     Contract(#[from] ContractError),
+    #[error(transparent)]
+    Registration(#[from] RegistrationError),
     #[error(transparent)]
     Password(#[from] PasswordError),
     #[error(transparent)]
@@ -250,7 +252,9 @@ fn mount(
     wsdl_name: &str,
     wsdl: &'static str,
     config: &AppConfig,
-) -> Result<Mount, ContractError> {
+) -> Result<Mount, AppError> {
+    let bound: Vec<Bound<'_>> = service.operations().iter().map(|op| op.bound()).collect();
+    check_registration(service.name(), &bound)?;
     let contract = Contract::new(path, wsdl_name, wsdl)?;
     let endpoint = Endpoint::new(service, config.limits.clone())
         .with_deadline(config.deadline)

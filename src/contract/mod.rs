@@ -2,10 +2,15 @@
 //! truth), served with every address rewritten for the URL the caller used.
 
 mod actions;
+mod registration;
 mod soap11;
 mod template;
 
 pub use actions::DefaultActions;
+pub use registration::{
+    Bound, OperationContract, RegistrationError, SERVICES, ServiceContract, check_registration,
+    service_contract,
+};
 
 use soap11::soap11_only;
 use template::Template;

@@ -2,6 +2,7 @@
 
 use super::{Handler, HandlerFuture, RequestContext};
 use crate::codec::{DecodeError, Message, decode_message};
+use crate::contract::Bound;
 use crate::identity::Access;
 use crate::xml::XmlReader;
 
@@ -19,6 +20,17 @@ pub struct OperationInfo {
     pub action: String,
     /// Who may call it.
     pub access: Access,
+}
+
+impl OperationInfo {
+    /// This operation as the contract check sees it.
+    pub fn bound(&self) -> Bound<'_> {
+        Bound {
+            element: self.name,
+            namespace: self.namespace,
+            action: &self.action,
+        }
+    }
 }
 
 struct Operation {
