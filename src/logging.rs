@@ -62,7 +62,9 @@ pub struct LogFlush {
 
 /// Where log lines go: stderr from the thread that logs (short commands), or through a
 /// bounded queue to a writer thread (the server), so that no request waits on stderr. The
-/// queue blocks when full rather than dropping lines.
+/// queue blocks when full rather than dropping lines. The writer thread buffers what it takes
+/// off the queue and flushes whenever the queue is empty (tracing-appender's worker does), so
+/// under load many lines go out in one write and no line waits longer than the queue's drain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogWriter {
     Direct,
@@ -84,7 +86,10 @@ pub fn init(
         LogWriter::Background => {
             let (sink, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
                 .lossy(false)
-                .finish(std::io::stderr());
+                .finish(std::io::BufWriter::with_capacity(
+                    64 * 1024,
+                    std::io::stderr(),
+                ));
             (BoxMakeWriter::new(sink), Some(guard))
         }
     };
