@@ -15,31 +15,9 @@ mod choice {
     include!("../../contractgen/tests/golden/choice/expected.rs");
 }
 
-use crate::codec::{Decode, DecodeError, Message, SimpleType, decode_message, write_message};
-use crate::xml::{Event, XmlLimits, XmlReader, XmlWriter};
-
-/// Decodes `M` from its element with content `body`, its prefix bound to its namespace.
-fn decode<M: Message + Decode>(body: &str) -> Result<M, DecodeError> {
-    let ns = M::NAMESPACE;
-    let doc = format!(
-        r#"<{p}:{n} xmlns:{p}="{uri}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{body}</{p}:{n}>"#,
-        p = ns.prefix,
-        n = M::NAME,
-        uri = ns.uri
-    );
-    let mut reader = XmlReader::new(doc.as_bytes(), XmlLimits::default()).unwrap();
-    let Ok(Event::Start(_)) = reader.next_event() else {
-        panic!("no start tag")
-    };
-    decode_message::<M>(&mut reader)
-}
-
-fn issues(error: DecodeError) -> Vec<(String, String)> {
-    match error {
-        DecodeError::Invalid(issues) => issues.into_iter().map(|i| (i.path, i.message)).collect(),
-        other => panic!("{other:?}"),
-    }
-}
+use crate::codec::testing::{decode, issues};
+use crate::codec::{SimpleType, write_message};
+use crate::xml::XmlWriter;
 
 fn pairs<const N: usize>(expected: [(&str, &str); N]) -> Vec<(String, String)> {
     expected

@@ -6,30 +6,8 @@ include!(concat!(env!("OUT_DIR"), "/bench.rs"));
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::{DecodeError, decode_message, write_message};
-    use crate::xml::{Event, XmlLimits, XmlReader};
-
-    /// Decodes `M` from its element with content `body`, `b` bound to `urn:bench`.
-    fn decode<M: Message + Decode>(body: &str) -> Result<M, DecodeError> {
-        let doc = format!(
-            r#"<b:{0} xmlns:b="urn:bench" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{body}</b:{0}>"#,
-            M::NAME
-        );
-        let mut reader = XmlReader::new(doc.as_bytes(), XmlLimits::default()).unwrap();
-        let Ok(Event::Start(_)) = reader.next_event() else {
-            panic!("no start tag")
-        };
-        decode_message::<M>(&mut reader)
-    }
-
-    fn issues(error: DecodeError) -> Vec<(String, String)> {
-        match error {
-            DecodeError::Invalid(issues) => {
-                issues.into_iter().map(|i| (i.path, i.message)).collect()
-            }
-            other => panic!("{other:?}"),
-        }
-    }
+    use crate::codec::testing::{decode, issues};
+    use crate::codec::write_message;
 
     fn written<M: Message + Encode>(message: &M) -> String {
         let mut w = XmlWriter::default();

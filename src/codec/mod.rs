@@ -8,6 +8,8 @@
 mod decoder;
 mod encoder;
 mod simple;
+#[cfg(test)]
+pub(crate) mod testing;
 
 pub use decoder::{Child, DecodeError, Decoder, FieldIssue, Many, Slot, decode_message};
 pub use encoder::{Encode, write_message};

@@ -319,29 +319,8 @@ impl Encode for SetPasswordResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::codec::{DecodeError, decode_message, write_message};
-    use crate::xml::{Event, XmlLimits, XmlReader};
-
-    fn decode<M: Message + Decode>(body: &str) -> Result<M, DecodeError> {
-        let doc = format!(
-            r#"<u:{0} xmlns:u="{NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{body}</u:{0}>"#,
-            M::NAME
-        );
-        let mut r = XmlReader::new(doc.as_bytes(), XmlLimits::default()).unwrap();
-        let Event::Start(_) = r.next_event().unwrap() else {
-            panic!()
-        };
-        decode_message::<M>(&mut r)
-    }
-
-    fn issues(e: DecodeError) -> Vec<(String, String)> {
-        match e {
-            DecodeError::Invalid(issues) => {
-                issues.into_iter().map(|i| (i.path, i.message)).collect()
-            }
-            other => panic!("{other:?}"),
-        }
-    }
+    use crate::codec::testing::{decode, issues};
+    use crate::codec::write_message;
 
     #[test]
     fn decodes_create_user_keeping_whitespace_and_entities() {
