@@ -226,7 +226,7 @@ fn faults(c: &mut Criterion) {
     let fault = || {
         Fault::client("The request is invalid: email: is required").with_detail(ValidationFault {
             message: "The request is invalid: email: is required".into(),
-            errors: vec![FieldError {
+            field_error: vec![FieldError {
                 path: "email".into(),
                 message: "is required".into(),
             }],

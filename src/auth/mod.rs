@@ -5,11 +5,10 @@
 //! `operations` the handlers and their access table, `faults` how errors reach the wire.
 
 mod faults;
-mod messages;
 mod operations;
 mod service;
 
-pub use messages::SECURITY;
+pub use crate::security::schema::SECURITY;
 pub use operations::soap_service;
 pub use service::{AuditPage, AuditRequest, AuthError, AuthService};
 

@@ -1,13 +1,13 @@
 //! The AuthService operation handlers and who may call them.
 
-use super::messages::{
-    ListAuditEvents, ListAuditEventsResponse, Login, LoginResponse, Logout, LogoutResponse, WhoAmI,
-    WhoAmIResponse,
-};
 use super::service::{AuditRequest, AuthError, AuthService};
-use crate::common::Client;
+use crate::common::{Client, PageToken};
 use crate::dispatch::{Service, State};
 use crate::security::audit::AuditFilter;
+use crate::security::schema::{
+    ListAuditEvents, ListAuditEventsResponse, Login, LoginResponse, Logout, LogoutResponse,
+    SessionTokenValue, WhoAmI, WhoAmIResponse,
+};
 use crate::security::{Access, Caller, roles};
 
 /// The SOAP service definition: every operation of `wsdl/AuthService.wsdl`, with its access
@@ -26,10 +26,10 @@ async fn login(
     request: Login,
 ) -> Result<LoginResponse, AuthError> {
     let session = auth
-        .login(&request.username, request.password, client)
+        .login(&request.username.0, request.password.0, client)
         .await?;
     Ok(LoginResponse {
-        session_token: session.token,
+        session_token: SessionTokenValue(session.token),
         expires_at: session.expires_at,
     })
 }
@@ -47,7 +47,7 @@ async fn who_am_i(caller: Caller, _: WhoAmI) -> Result<WhoAmIResponse, AuthError
     Ok(WhoAmIResponse {
         user_id: caller.user_id,
         username: caller.username,
-        roles: caller.roles,
+        role: caller.roles,
         authentication: caller.method,
         session_expires_at: caller.session.map(|s| s.expires_at),
     })
@@ -66,12 +66,12 @@ async fn list_audit_events(
                 from: request.from,
                 to: request.to,
             },
-            page_size: request.page_size,
-            page_token: request.page_token,
+            page_size: request.page_size.map(|size| size.0),
+            page_token: request.page_token.map(|token| token.0),
         })
         .await?;
     Ok(ListAuditEventsResponse {
-        events: page.events,
-        next_page_token: page.next_page_token,
+        event: page.events.into_iter().map(Into::into).collect(),
+        next_page_token: page.next_page_token.map(PageToken),
     })
 }

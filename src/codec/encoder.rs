@@ -33,6 +33,14 @@ impl XmlWriter {
         }
     }
 
+    /// `<p:local xsi:nil="true"/>`, declaring the `xsi` prefix on the element.
+    pub fn nil(&mut self, ns: Namespace, local: &str) {
+        self.start(ns.prefix, local);
+        self.attr("xmlns:xsi", crate::xml::XSI_NS);
+        self.attr("xsi:nil", "true");
+        self.close_empty();
+    }
+
     /// One element per item.
     pub fn repeated<T: Encode>(&mut self, ns: Namespace, local: &str, items: &[T]) {
         for item in items {

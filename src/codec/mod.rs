@@ -1,18 +1,22 @@
-//! Typed XML codecs: the `Decode`/`Encode` traits every message type implements by hand on
-//! top of the namespace-aware reader, and the XML Schema simple types they are built from.
+//! Typed XML codecs: the `Decode`/`Encode` traits every message type implements on top of the
+//! namespace-aware reader, the XML Schema simple types they are built from, and the pattern
+//! checks of restricted types. The message types and their impls are generated from the
+//! contract by contractgen (see `build.rs`) as plain pull code on these helpers.
 //!
-//! Hand-written pull code was chosen over yaserde and quick-xml's serde (see README, "Codec"):
-//! it is namespace-correct, tells `xsi:nil` from absent, keeps xs:string whitespace, and
-//! reports every invalid field with its path in one ValidationFault.
+//! Pull code on these helpers was chosen over yaserde and quick-xml's serde (see README,
+//! "Codec"): it is namespace-correct, tells `xsi:nil` from absent, keeps xs:string whitespace,
+//! and reports every invalid field with its path in one ValidationFault.
 
 mod decoder;
 mod encoder;
+mod pattern;
 mod simple;
 #[cfg(test)]
 pub(crate) mod testing;
 
 pub use decoder::{Child, DecodeError, Decoder, FieldIssue, Many, Slot, decode_message};
 pub use encoder::{Encode, write_message};
+pub use pattern::{XsPattern, XsPatternStep, check_pattern};
 pub use simple::{SimpleType, format_datetime, parse_datetime};
 
 use crate::xml::Namespace;

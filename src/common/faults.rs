@@ -1,22 +1,8 @@
-//! Fault detail elements declared in common.xsd.
+//! How the problems found in a request become `c:FieldError` entries: the decoder's field
+//! issues and the services' rule violations.
 
-use super::COMMON;
-use crate::codec::{Encode, FieldIssue, Message};
-use crate::xml::{Namespace, XmlWriter};
-
-/// `c:FieldError`: one invalid field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub path: String,
-    pub message: String,
-}
-
-impl Encode for FieldError {
-    fn encode(&self, w: &mut XmlWriter) {
-        w.element(COMMON, "path", &self.path);
-        w.element(COMMON, "message", &self.message);
-    }
-}
+use super::schema::FieldError;
+use crate::codec::FieldIssue;
 
 impl From<FieldIssue> for FieldError {
     fn from(issue: FieldIssue) -> Self {
@@ -49,63 +35,5 @@ impl From<Violation> for FieldError {
             path: violation.field,
             message: violation.message,
         }
-    }
-}
-
-/// `c:ValidationFault`: every invalid field of a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ValidationFault {
-    pub message: String,
-    pub errors: Vec<FieldError>,
-}
-
-impl Message for ValidationFault {
-    const NAMESPACE: Namespace = COMMON;
-    const NAME: &'static str = "ValidationFault";
-}
-
-impl Encode for ValidationFault {
-    fn encode(&self, w: &mut XmlWriter) {
-        w.element(COMMON, "message", &self.message);
-        w.repeated(COMMON, "fieldError", &self.errors);
-    }
-}
-
-/// `c:ServerFault`: the request id under which an internal error was logged.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerFault {
-    pub message: String,
-    pub request_id: String,
-}
-
-impl Message for ServerFault {
-    const NAMESPACE: Namespace = COMMON;
-    const NAME: &'static str = "ServerFault";
-}
-
-impl Encode for ServerFault {
-    fn encode(&self, w: &mut XmlWriter) {
-        w.element(COMMON, "message", &self.message);
-        w.element(COMMON, "requestId", &self.request_id);
-    }
-}
-
-/// `c:AccessDeniedFault`: the caller is authenticated, but its roles or the ownership of the
-/// record do not allow the operation.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccessDeniedFault {
-    pub message: String,
-    pub operation: String,
-}
-
-impl Message for AccessDeniedFault {
-    const NAMESPACE: Namespace = COMMON;
-    const NAME: &'static str = "AccessDeniedFault";
-}
-
-impl Encode for AccessDeniedFault {
-    fn encode(&self, w: &mut XmlWriter) {
-        w.element(COMMON, "message", &self.message);
-        w.element(COMMON, "operation", &self.operation);
     }
 }

@@ -11,12 +11,11 @@ mod paging;
 mod ratelimit;
 mod reloadable;
 mod repeated;
+mod schema;
 
 pub use client::{Client, Transport};
 pub use clock::now;
-pub use faults::{
-    AccessDeniedFault, FieldError, ServerFault, ValidationFault, Violation, violation,
-};
+pub use faults::{Violation, violation};
 pub use money::{Currency, MAX_MINOR_UNITS, Money, format_minor};
 pub(crate) use names::names;
 pub use paging::{
@@ -25,11 +24,9 @@ pub use paging::{
 pub use ratelimit::RateLimiter;
 pub use reloadable::Reloadable;
 pub use repeated::keep_first_occurrences;
-
-use crate::xml::Namespace;
-
-/// `http://soapstone.dev/schema/common/v1`.
-pub const COMMON: Namespace = Namespace {
-    uri: "http://soapstone.dev/schema/common/v1",
-    prefix: "c",
+pub use schema::{
+    AccessDeniedFault, COMMON, DuplicateProductFault, DuplicateUserFault, FieldError,
+    InsufficientStockFault, InvalidOrderStateFault, OrderAction, OrderNotFoundFault, PageSize,
+    PageToken, ProductNotFoundFault, RequestId, ServerFault, UserField, UserNotFoundFault,
+    ValidationFault,
 };

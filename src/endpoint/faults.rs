@@ -76,7 +76,7 @@ pub fn validation(errors: Vec<FieldError>) -> Fault {
     }
     Fault::client(reason.clone()).with_detail(ValidationFault {
         message: reason,
-        errors,
+        field_error: errors,
     })
 }
 

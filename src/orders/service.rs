@@ -33,7 +33,7 @@ pub enum OrderError {
     InvalidState {
         id: i64,
         current: OrderStatus,
-        action: &'static str,
+        action: OrderAction,
     },
     #[error("the request is invalid")]
     Invalid(Vec<Violation>),
@@ -43,10 +43,10 @@ pub enum OrderError {
     Internal(#[from] DbError),
 }
 
-fn past_tense(action: &str) -> &'static str {
+fn past_tense(action: &OrderAction) -> &'static str {
     match action {
-        "cancel" => "cancelled",
-        _ => "shipped",
+        OrderAction::Cancel { .. } => "cancelled",
+        OrderAction::Ship => "shipped",
     }
 }
 
@@ -177,8 +177,7 @@ impl OrderService {
     }
 
     async fn transition(&self, id: i64, action: OrderAction) -> Result<Order, OrderError> {
-        let name = action.name();
-        match self.repo.transition(id, action, now()).await? {
+        match self.repo.transition(id, action.clone(), now()).await? {
             TransitionOutcome::Done(order) => {
                 if order.status == OrderStatus::Cancelled {
                     self.products
@@ -191,7 +190,7 @@ impl OrderService {
             TransitionOutcome::WrongState(current) => Err(OrderError::InvalidState {
                 id,
                 current,
-                action: name,
+                action,
             }),
         }
     }

@@ -18,12 +18,14 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 use super::error::AuthFailure;
+use super::schema::{SessionToken, SessionTokenValue};
 use super::signature::{SignatureError, VerifyOptions, verify_with_store};
 use super::signer::ResponseSigner;
 use super::store::{CredentialStore, Credentials};
 use super::throttle::{Throttle, ThrottleConfig};
 use super::wsse::{self, PasswordType, SecurityHeader, Timestamp, UsernameToken, WSSE_NS};
 use super::{AuthMethod, Caller, Passwords, SecretKey, SecurityError, SessionRef};
+use crate::codec::decode_message;
 use crate::common::{Client, Reloadable, now};
 use crate::dispatch::RequestContext;
 use crate::identity::UserStatus;
@@ -32,7 +34,7 @@ use crate::soap::HeaderTarget;
 use crate::xml::XmlLimits;
 
 /// The namespace of the SessionToken header and of AuthService's messages.
-pub const SECURITY_NS: &str = "http://soapstone.dev/schema/security/v1";
+pub const SECURITY_NS: &str = super::schema::SECURITY.uri;
 
 /// Authentication settings.
 #[derive(Clone)]
@@ -210,11 +212,11 @@ impl Authenticator {
                 .header_reader(block, self.limits.clone())
                 .and_then(|mut reader| {
                     reader.next_event().ok()?;
-                    let text = reader.read_text_content().ok()??;
-                    Some(text.trim().to_string())
+                    decode_message::<SessionToken>(&mut reader).ok()
                 })
+                .map(|SessionToken(SessionTokenValue(token))| token)
                 .unwrap_or_default();
-            return self.session(&token, at).await;
+            return self.session(token.trim(), at).await;
         }
         if let Some(subject) = &cx.client_certificate {
             return self

@@ -11,6 +11,7 @@ mod faults;
 mod gate;
 pub mod password;
 mod postgres;
+pub mod schema;
 mod secret_key;
 pub mod signature;
 pub mod signer;

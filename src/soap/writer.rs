@@ -5,7 +5,7 @@
 
 use super::{Fault, FaultCode, SoapVersion};
 use crate::codec::{Encode, Message, write_message};
-use crate::common::{COMMON, ServerFault};
+use crate::common::{RequestId, ServerFault};
 use crate::xml::XmlWriter;
 
 const XML_DECL: &str = r#"<?xml version="1.0" encoding="utf-8"?>"#;
@@ -143,11 +143,7 @@ pub fn write_fault(version: SoapVersion, fault: &Fault, request_id: &str) -> Vec
 fn write_fault_headers(w: &mut XmlWriter, version: SoapVersion, fault: &Fault, request_id: &str) {
     let p = version.namespace().prefix;
     w.open(p, "Header");
-    w.start(COMMON.prefix, "RequestId");
-    w.declare(COMMON);
-    w.close_start();
-    w.text(request_id);
-    w.end(COMMON.prefix, "RequestId");
+    write_message(w, &RequestId(request_id.to_string()));
     if version == SoapVersion::V11 {
         w.end(p, "Header");
         return;
@@ -202,7 +198,7 @@ mod tests {
     fn soap11_fault_has_prefixed_code_lang_and_detail() {
         let fault = Fault::client("bad <input>").with_detail(ValidationFault {
             message: "bad".into(),
-            errors: vec![FieldError {
+            field_error: vec![FieldError {
                 path: "Op/a".into(),
                 message: "is required".into(),
             }],

@@ -16,9 +16,9 @@ use code::Code;
 
 pub use contract::contracts;
 
-/// Names the generated code defines besides the schema's types; a schema type of the same
+/// Names the generated code imports besides the codec's traits; a schema type of the same
 /// name would clash.
-const HELPER_TYPES: &[&str] = &["XsPattern", "XsPatternStep"];
+const HELPER_TYPES: &[&str] = &["XsPattern", "XsPatternStep", "check_pattern"];
 
 /// The code of namespace `namespace`: its `Namespace` constant, its types and its global
 /// elements' `Message` impls, to be included in the module its binding names.
@@ -38,7 +38,7 @@ pub fn module(model: &Model, config: &Config, namespace: &str) -> Result<String,
         .find(|(_, t)| HELPER_TYPES.contains(&t.name.as_str()))
     {
         return Err(Error::duplicate(
-            "Rust type (a name the generated helpers use)",
+            "Rust type (a name the generated code imports)",
             clash.name.clone(),
             &clash.at,
             &clash.at,
@@ -62,7 +62,6 @@ pub fn module(model: &Model, config: &Config, namespace: &str) -> Result<String,
         code.line("");
         types::definition(&mut code, &ctx, *id, ty)?;
     }
-    simple::helpers(&mut code, &types, ctx.needs_nil(&types));
     Ok(code.finish())
 }
 
@@ -101,14 +100,6 @@ impl Ctx<'_> {
             }
         }
     }
-
-    /// Whether any field of `types` is nillable, so that `xsi:nil` is written.
-    fn needs_nil(&self, types: &[(TypeId, &TypeDef)]) -> bool {
-        types.iter().any(|(_, t)| match &t.kind {
-            TypeKind::Sequence(fields) => fields.iter().any(|f| f.nillable),
-            _ => false,
-        })
-    }
 }
 
 /// The `use` lines for what the types of the module need.
@@ -132,6 +123,8 @@ fn imports(code: &mut Code, ctx: &Ctx<'_>, types: &[(TypeId, &TypeDef)]) {
         _ => false,
     });
     let restricted = has(&|k| matches!(k, TypeKind::Restricted { .. }));
+    let patterns =
+        has(&|k| matches!(k, TypeKind::Restricted { facets, .. } if !facets.patterns.is_empty()));
     let message = ctx
         .model
         .elements
@@ -152,6 +145,9 @@ fn imports(code: &mut Code, ctx: &Ctx<'_>, types: &[(TypeId, &TypeDef)]) {
     }
     if slots {
         from_codec.push("Slot");
+    }
+    if patterns {
+        from_codec.extend(["XsPattern", "XsPatternStep", "check_pattern"]);
     }
     let mut from_xml = vec!["Namespace"];
     if codec {

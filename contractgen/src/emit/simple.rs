@@ -4,7 +4,7 @@
 //! path), and the helpers those need.
 
 use super::code::Code;
-use crate::model::{Builtin, EnumValue, Facets, Number, Pattern, TypeDef, TypeId, TypeKind};
+use crate::model::{Builtin, EnumValue, Facets, Number, Pattern, TypeDef};
 use crate::names;
 
 pub fn enumeration(code: &mut Code, ty: &TypeDef, values: &[EnumValue]) {
@@ -210,88 +210,3 @@ fn checks(code: &mut Code, ty: &TypeDef, base: Builtin, rust: &str, facets: &Fac
         );
     }
 }
-
-/// The helpers the module's types use: pattern matching and writing `xsi:nil`.
-pub fn helpers(code: &mut Code, types: &[(TypeId, &TypeDef)], nil: bool) {
-    let patterns = types.iter().any(|(_, t)| {
-        matches!(&t.kind, TypeKind::Restricted { facets, .. } if !facets.patterns.is_empty())
-    });
-    if patterns {
-        code.line("");
-        for line in PATTERN_HELPERS.lines() {
-            code.line(line);
-        }
-    }
-    if nil {
-        code.line("");
-        for line in NIL_HELPER.lines() {
-            code.line(line);
-        }
-    }
-}
-
-const PATTERN_HELPERS: &str = r#"/// A compiled `xs:pattern`: as written, and as steps for [`matches_pattern`].
-struct XsPattern {
-    source: &'static str,
-    steps: &'static [XsPatternStep],
-}
-
-/// One step of a pattern: a character in one of `ranges`, `min` to `max` times.
-struct XsPatternStep {
-    ranges: &'static [(char, char)],
-    min: usize,
-    max: usize,
-}
-
-/// Checks `value`, parsed from `text`, against `pattern`, which must match all of it.
-fn check_pattern(text: &str, value: &str, pattern: &XsPattern) -> Result<(), String> {
-    if matches_pattern(value, pattern.steps) {
-        Ok(())
-    } else {
-        Err(format!(
-            "'{text}' does not match the pattern {}",
-            pattern.source
-        ))
-    }
-}
-
-/// Whether all of `value` matches `steps` in order. Each step moves the set of positions
-/// reached so far, in one pass over `value`: no backtracking, linear time per step.
-fn matches_pattern(value: &str, steps: &[XsPatternStep]) -> bool {
-    let chars: Vec<char> = value.chars().collect();
-    let n = chars.len();
-    let mut reached = vec![false; n + 1];
-    reached[0] = true;
-    let mut run = vec![0; n + 1];
-    let mut marks = vec![0i64; n + 2];
-    for step in steps {
-        for i in (0..n).rev() {
-            let inside = step
-                .ranges
-                .iter()
-                .any(|&(lo, hi)| (lo..=hi).contains(&chars[i]));
-            run[i] = if inside { run[i + 1] + 1 } else { 0 };
-        }
-        marks.fill(0);
-        for start in 0..=n {
-            if reached[start] && run[start] >= step.min {
-                marks[start + step.min] += 1;
-                marks[start + run[start].min(step.max) + 1] -= 1;
-            }
-        }
-        let mut open = 0;
-        for (at, reach) in reached.iter_mut().enumerate() {
-            open += marks[at];
-            *reach = open > 0;
-        }
-    }
-    reached[n]
-}"#;
-
-const NIL_HELPER: &str = r#"/// `<p:local xsi:nil="true"/>`, declaring the `xsi` prefix on the element.
-fn write_nil(w: &mut XmlWriter, ns: Namespace, local: &str) {
-    w.start(ns.prefix, local);
-    w.attr("xmlns:xsi", crate::xml::XSI_NS);
-    w.attr("xsi:nil", "true");
-    w.close_empty();
-}"#;

@@ -368,7 +368,7 @@ fn encode_field(code: &mut Code, ns: &str, field: &Field) {
         (Occurs::One, true) => {
             code.open(&format!("match &self.{rust} {{"));
             code.arm("Some(value)", &format!("w.element({ns}, {xml:?}, value)"));
-            code.arm("None", &format!("write_nil(w, {ns}, {xml:?})"));
+            code.arm("None", &format!("w.nil({ns}, {xml:?})"));
             code.close("}");
         }
         (Occurs::Optional, false) => call(code, "optional", format!("self.{rust}.as_ref()")),
@@ -378,7 +378,7 @@ fn encode_field(code: &mut Code, ns: &str, field: &Field) {
                 "Some(Some(value))",
                 &format!("w.element({ns}, {xml:?}, value)"),
             );
-            code.arm("Some(None)", &format!("write_nil(w, {ns}, {xml:?})"));
+            code.arm("Some(None)", &format!("w.nil({ns}, {xml:?})"));
             code.line("None => {}");
             code.close("}");
         }

@@ -63,11 +63,11 @@ impl Encode for Update {
         w.element(GOLDEN, "id", &self.id);
         match &self.manager {
             Some(value) => w.element(GOLDEN, "manager", value),
-            None => write_nil(w, GOLDEN, "manager"),
+            None => w.nil(GOLDEN, "manager"),
         }
         match &self.display_name {
             Some(Some(value)) => w.element(GOLDEN, "displayName", value),
-            Some(None) => write_nil(w, GOLDEN, "displayName"),
+            Some(None) => w.nil(GOLDEN, "displayName"),
             None => {}
         }
     }
@@ -76,12 +76,4 @@ impl Encode for Update {
 impl Message for Update {
     const NAMESPACE: Namespace = GOLDEN;
     const NAME: &'static str = "Update";
-}
-
-/// `<p:local xsi:nil="true"/>`, declaring the `xsi` prefix on the element.
-fn write_nil(w: &mut XmlWriter, ns: Namespace, local: &str) {
-    w.start(ns.prefix, local);
-    w.attr("xmlns:xsi", crate::xml::XSI_NS);
-    w.attr("xsi:nil", "true");
-    w.close_empty();
 }
