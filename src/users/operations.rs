@@ -7,6 +7,7 @@ use super::messages::{
 };
 use super::model::{NewUser, UserChanges, UserFilter, UserKey};
 use super::service::{ListRequest, UserError, UserService};
+use crate::common::PageToken;
 use crate::dispatch::{Service, State};
 use crate::security::{Access, Caller, roles};
 
@@ -30,15 +31,15 @@ async fn create_user(
     let user = users
         .create(
             NewUser {
-                username: request.username,
-                email: request.email,
-                display_name: request.display_name,
-                roles: request.roles,
+                username: request.username.0,
+                email: request.email.0,
+                display_name: request.display_name.map(|name| name.0),
+                roles: request.role,
             },
-            request.password,
+            request.password.map(|password| password.0),
         )
         .await?;
-    Ok(CreateUserResponse { user })
+    Ok(CreateUserResponse { user: user.into() })
 }
 
 async fn get_user(
@@ -46,7 +47,11 @@ async fn get_user(
     caller: Caller,
     request: GetUser,
 ) -> Result<GetUserResponse, UserError> {
-    let own = match &request.key {
+    let key = match request {
+        GetUser::Id(id) => UserKey::Id(id),
+        GetUser::Username(name) => UserKey::Username(name.0),
+    };
+    let own = match &key {
         UserKey::Id(id) => *id == caller.user_id,
         UserKey::Username(name) => *name == caller.username,
     };
@@ -55,8 +60,8 @@ async fn get_user(
             .deny("only admins and auditors read other users")
             .into());
     }
-    let user = users.get(request.key).await?;
-    Ok(GetUserResponse { user })
+    let user = users.get(key).await?;
+    Ok(GetUserResponse { user: user.into() })
 }
 
 async fn list_users(
@@ -72,13 +77,13 @@ async fn list_users(
                 sort: request.sort_by.unwrap_or_default(),
                 descending: request.descending.unwrap_or(false),
             },
-            page_size: request.page_size,
-            page_token: request.page_token,
+            page_size: request.page_size.map(|size| size.0),
+            page_token: request.page_token.map(|token| token.0),
         })
         .await?;
     Ok(ListUsersResponse {
-        users: page.users,
-        next_page_token: page.next_page_token,
+        user: page.users.into_iter().map(Into::into).collect(),
+        next_page_token: page.next_page_token.map(PageToken),
         total_count: page.total,
     })
 }
@@ -96,13 +101,13 @@ async fn update_user(
         .update(
             request.id,
             UserChanges {
-                email: request.email,
-                display_name: request.display_name,
+                email: request.email.map(|email| email.0),
+                display_name: request.display_name.map(|name| name.map(|name| name.0)),
                 status: request.status,
             },
         )
         .await?;
-    Ok(UpdateUserResponse { user })
+    Ok(UpdateUserResponse { user: user.into() })
 }
 
 async fn delete_user(
@@ -125,7 +130,7 @@ async fn set_password(
         .filter(|_| caller.user_id == request.id)
         .map(|s| s.token_hash);
     users
-        .set_password(request.id, request.new_password, keep)
+        .set_password(request.id, request.new_password.0, keep)
         .await?;
     Ok(SetPasswordResponse { id: request.id })
 }
