@@ -2,6 +2,7 @@
 
 use super::service::{AuditRequest, AuthError, AuthService};
 use crate::common::{Client, PageToken};
+use crate::contract::AUTH_SERVICE;
 use crate::dispatch::{Service, State};
 use crate::security::audit::AuditFilter;
 use crate::security::schema::{
@@ -13,7 +14,7 @@ use crate::security::{Access, Caller, roles};
 /// The SOAP service definition: every operation of `wsdl/AuthService.wsdl`, with its access
 /// rule.
 pub fn soap_service(auth: AuthService) -> Service<AuthService> {
-    Service::new("AuthService", "http://soapstone.dev/auth/", auth)
+    Service::for_contract(&AUTH_SERVICE, auth)
         .operation(login, Access::Public)
         .operation(logout, Access::Authenticated)
         .operation(who_am_i, Access::Authenticated)

@@ -7,12 +7,13 @@ use rust_decimal::Decimal;
 use time::macros::datetime;
 
 use super::messages::{Echo, EchoResponse, GetItem, GetItemResponse};
+use crate::contract::BENCH_SERVICE;
 use crate::dispatch::Service;
 use crate::security::Access;
 
 /// The SOAP service definition of `wsdl/BenchService.wsdl`.
 pub fn soap_service() -> Service<()> {
-    Service::new("BenchService", "urn:bench#", ())
+    Service::for_contract(&BENCH_SERVICE, ())
         .operation(echo, Access::Public)
         .operation(get_item, Access::Public)
 }

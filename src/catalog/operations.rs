@@ -8,12 +8,13 @@ use super::messages::{
 };
 use super::model::{NewProduct, ProductChanges, ProductFilter};
 use super::service::{CatalogError, CatalogService, SearchRequest};
+use crate::contract::CATALOG_SERVICE;
 use crate::dispatch::{Service, State};
 use crate::security::roles;
 
 /// The SOAP service definition: every operation of `wsdl/CatalogService.wsdl`.
 pub fn soap_service(catalog: CatalogService) -> Service<CatalogService> {
-    Service::new("CatalogService", "http://soapstone.dev/catalog/", catalog)
+    Service::for_contract(&CATALOG_SERVICE, catalog)
         .operation(create_product, roles::STAFF)
         .operation(get_product, roles::EVERYONE)
         .operation(update_product, roles::STAFF)

@@ -8,7 +8,8 @@ mod template;
 
 pub use actions::DefaultActions;
 pub use registration::{
-    Bound, OperationContract, RegistrationError, SERVICES, ServiceContract, check_registration,
+    AUTH_SERVICE, BENCH_SERVICE, Bound, CATALOG_SERVICE, ORDER_SERVICE, OperationContract,
+    RegistrationError, SERVICES, ServiceContract, USER_SERVICE, check_registration,
     service_contract,
 };
 

@@ -1,13 +1,17 @@
 //! The operations a service binds, checked against its WSDL service as contractgen describes
 //! it (`OUT_DIR/contracts.rs`): every WSDL operation bound exactly once, with the WSDL's
-//! request element and SOAPAction, and nothing else. A mismatch stops the server at start-up,
+//! request and response elements, and nothing else. (SOAPActions need no check: a service
+//! takes them from its contract, see `Service::for_contract`.) A mismatch stops the server at start-up,
 //! naming each operation that is missing, extra or bound differently.
 
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/contracts.rs"));
 }
 
-pub use generated::{OperationContract, SERVICES, ServiceContract};
+pub use generated::{
+    AUTH_SERVICE, BENCH_SERVICE, CATALOG_SERVICE, ORDER_SERVICE, OperationContract, SERVICES,
+    ServiceContract, USER_SERVICE,
+};
 
 /// One bound operation, as the dispatch table has it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,7 +19,8 @@ pub struct Bound<'a> {
     /// The request element's local name (the operation's name).
     pub element: &'a str,
     pub namespace: &'a str,
-    pub action: &'a str,
+    /// The response element the handler returns: namespace and local name.
+    pub response: (&'a str, &'a str),
 }
 
 /// A service whose bound operations are not its WSDL's.
@@ -54,10 +59,11 @@ pub fn check_registration(service: &str, bound: &[Bound<'_>]) -> Result<(), Regi
                         declared.name, one.namespace, declared.input.namespace
                     ));
                 }
-                if one.action != declared.soap_action {
+                let output = (declared.output.namespace, declared.output.local);
+                if one.response != output {
                     problems.push(format!(
-                        "{} is bound with SOAPAction {:?} instead of {:?}",
-                        declared.name, one.action, declared.soap_action
+                        "{} answers with {{{}}}{} instead of {{{}}}{}",
+                        declared.name, one.response.0, one.response.1, output.0, output.1
                     ));
                 }
             }
@@ -92,7 +98,7 @@ mod tests {
             .map(|o| Bound {
                 element: o.input.local,
                 namespace: o.input.namespace,
-                action: o.soap_action,
+                response: (o.output.namespace, o.output.local),
             })
             .collect()
     }
@@ -112,7 +118,7 @@ mod tests {
     }
 
     #[test]
-    fn a_missing_an_extra_and_a_misnamed_operation_are_each_named() {
+    fn a_missing_an_extra_a_misnamed_and_a_mistyped_operation_are_each_named() {
         let contract = service_contract("UserService").unwrap();
         let mut bound = bound_of(contract);
         assert_eq!(check_registration("UserService", &bound), Ok(()));
@@ -120,14 +126,22 @@ mod tests {
         bound.push(Bound {
             element: "GetUserByEmail",
             namespace: removed.namespace,
-            action: "http://soapstone.dev/users/GetUserByEmail",
+            response: (removed.namespace, "GetUserByEmailResponse"),
         });
-        bound[0].action = "urn:wrong";
+        bound[0].namespace = "urn:wrong";
         let again = bound[1];
         bound.push(again);
+        bound[2].response = (removed.namespace, "GetUserResponse");
         let error = check_registration("UserService", &bound).unwrap_err();
         let text = error.to_string();
-        assert_eq!(error.problems.len(), 4, "{text}");
+        assert_eq!(error.problems.len(), 5, "{text}");
+        assert!(
+            text.contains(&format!(
+                "answers with {{{}}}GetUserResponse instead of",
+                removed.namespace
+            )),
+            "{text}"
+        );
         assert!(
             text.contains(&format!("{} is not bound", removed.element)),
             "{text}"

@@ -17,6 +17,8 @@ pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<Box<dyn BodyWriter>,
 pub trait Handler<T, S>: Clone + Send + Sync + 'static {
     /// The request message the handler takes as its last argument.
     type Request: Message + Decode + Send + 'static;
+    /// The response message it returns.
+    type Response: Message;
     fn call(self, cx: RequestContext, state: S, request: Self::Request) -> HandlerFuture;
 }
 
@@ -29,11 +31,12 @@ macro_rules! impl_handler {
             Fut: Future<Output = Result<Resp, Err>> + Send + 'static,
             S: Send + Sync + 'static,
             Req: Message + Decode + Send + 'static,
-            Resp: BodyWriter + 'static,
+            Resp: Message + BodyWriter + 'static,
             Err: Into<Fault> + 'static,
             $($extractor: FromContext<S> + Send + 'static,)*
         {
             type Request = Req;
+            type Response = Resp;
 
             fn call(self, cx: RequestContext, state: S, request: Req) -> HandlerFuture {
                 $(

@@ -1,8 +1,9 @@
-//! A service: its operations keyed by body element QName, with their SOAPActions.
+//! A service: its operations keyed by body element QName, with the SOAPActions its WSDL
+//! contract gives them.
 
 use super::{Handler, HandlerFuture, RequestContext};
 use crate::codec::{DecodeError, Message, decode_message};
-use crate::contract::Bound;
+use crate::contract::{Bound, ServiceContract};
 use crate::identity::Access;
 use crate::xml::XmlReader;
 
@@ -17,7 +18,11 @@ type Decoder = Box<dyn Fn(&mut XmlReader<'_>) -> Result<PreparedCall, DecodeErro
 pub struct OperationInfo {
     pub name: &'static str,
     pub namespace: &'static str,
-    pub action: String,
+    /// The WSDL's SOAPAction of the operation; empty for a handler the contract does not
+    /// declare (the registration check refuses it).
+    pub action: &'static str,
+    /// The element the handler answers with: namespace and local name.
+    pub response: (&'static str, &'static str),
     /// Who may call it.
     pub access: Access,
 }
@@ -28,7 +33,7 @@ impl OperationInfo {
         Bound {
             element: self.name,
             namespace: self.namespace,
-            action: &self.action,
+            response: self.response,
         }
     }
 }
@@ -55,8 +60,7 @@ impl Dispatched<'_> {
 
 /// The operations of one service over state `S`; see [`Service::operation`].
 pub struct Service<S> {
-    name: &'static str,
-    action_base: &'static str,
+    contract: &'static ServiceContract,
     state: S,
     operations: Vec<Operation>,
 }
@@ -72,25 +76,31 @@ pub trait SoapService: Send + Sync {
 }
 
 impl<S: Clone + Send + Sync + 'static> Service<S> {
-    /// A service named `name` whose operations' SOAPActions are `action_base` + operation name.
-    pub fn new(name: &'static str, action_base: &'static str, state: S) -> Self {
+    /// The service `contract` describes (generated from its WSDL), over `state`.
+    pub fn for_contract(contract: &'static ServiceContract, state: S) -> Self {
         Service {
-            name,
-            action_base,
+            contract,
             state,
             operations: Vec::new(),
         }
     }
 
     /// Adds an operation that `access` may call; its name and namespace are those of the
-    /// handler's request message.
+    /// handler's request message, its SOAPAction the contract's for that element.
     pub fn operation<T, H: Handler<T, S>>(mut self, handler: H, access: impl Into<Access>) -> Self {
         let ns = <H::Request as Message>::NAMESPACE.uri;
         let name = <H::Request as Message>::NAME;
+        let response = <H::Response as Message>::NAMESPACE.uri;
         let info = OperationInfo {
             name,
             namespace: ns,
-            action: format!("{}{}", self.action_base, name),
+            action: self
+                .contract
+                .operations
+                .iter()
+                .find(|op| (op.input.namespace, op.input.local) == (ns, name))
+                .map_or("", |op| op.soap_action),
+            response: (response, <H::Response as Message>::NAME),
             access: access.into(),
         };
         let state = self.state.clone();
@@ -111,7 +121,7 @@ impl<S: Clone + Send + Sync + 'static> Service<S> {
 
 impl<S: Send + Sync> SoapService for Service<S> {
     fn name(&self) -> &'static str {
-        self.name
+        self.contract.name
     }
 
     fn dispatch(&self, ns: &str, local: &str) -> Option<Dispatched<'_>> {

@@ -279,7 +279,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_panicking_handler_is_a_server_fault_and_the_endpoint_keeps_serving() {
-        let service = Service::new("Boom", "urn:bench#", ()).operation(boom, Access::Public);
+        let service = Service::for_contract(&crate::contract::BENCH_SERVICE, ())
+            .operation(boom, Access::Public);
         let endpoint = Endpoint::new(Arc::new(service), XmlLimits::default());
         let response = endpoint.handle(request(13)).await;
         assert_eq!(response.fault, Some(FaultCode::Server));

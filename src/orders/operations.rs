@@ -7,6 +7,7 @@ use super::messages::{
 };
 use super::model::{NewOrder, OrderFilter};
 use super::service::{ListOrdersRequest, OrderError, OrderService};
+use crate::contract::ORDER_SERVICE;
 use crate::dispatch::{Service, State};
 use crate::security::{Caller, roles};
 
@@ -14,7 +15,7 @@ use crate::security::{Caller, roles};
 /// rule. Customers place, read, list and cancel only their own orders; staff (and, for
 /// reading, auditors) any.
 pub fn soap_service(orders: OrderService) -> Service<OrderService> {
-    Service::new("OrderService", "http://soapstone.dev/orders/", orders)
+    Service::for_contract(&ORDER_SERVICE, orders)
         .operation(place_order, roles::ORDERING)
         .operation(get_order, roles::EVERYONE)
         .operation(list_orders, roles::EVERYONE)

@@ -8,6 +8,7 @@ use super::messages::{
 use super::model::{NewUser, UserChanges, UserFilter, UserKey};
 use super::service::{ListRequest, UserError, UserService};
 use crate::common::PageToken;
+use crate::contract::USER_SERVICE;
 use crate::dispatch::{Service, State};
 use crate::security::{Access, Caller, roles};
 
@@ -15,7 +16,7 @@ use crate::security::{Access, Caller, roles};
 /// rule. Operations open to any authenticated user act only on the caller itself unless the
 /// caller is an admin (or, for reading, an auditor).
 pub fn soap_service(users: UserService) -> Service<UserService> {
-    Service::new("UserService", "http://soapstone.dev/users/", users)
+    Service::for_contract(&USER_SERVICE, users)
         .operation(create_user, roles::ADMIN)
         .operation(get_user, Access::Authenticated)
         .operation(list_users, roles::READERS)
