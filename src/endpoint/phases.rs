@@ -80,7 +80,7 @@ pub(super) fn check_action(
             Err(faults::action_mismatch(
                 action,
                 operation.name,
-                &operation.action,
+                operation.action,
             ))
         }
         _ => Ok(()),

@@ -164,7 +164,7 @@ pub fn service(
     let mut secured = false;
     for op in &view.operations {
         let name = escape(op.name);
-        let action = escape(&op.action);
+        let action = escape(op.action);
         let v11 = sample(op.name, "1.1").unwrap_or_default();
         let v12 = sample(op.name, "1.2").unwrap_or_default();
         secured |= v11.contains(PASSWORD_PLACEHOLDER) || v12.contains(PASSWORD_PLACEHOLDER);
