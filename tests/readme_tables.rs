@@ -51,7 +51,11 @@ fn every_service_table_lists_its_wsdl_operations_and_faults() {
                 .filter(|w| w.ends_with("Fault") && !w.contains(':'))
                 .filter(|w| *w != "AccessDeniedFault")
                 .collect();
-            assert_eq!(named, declared, "{}.{op}: README says {faults:?}", service.name);
+            assert_eq!(
+                named, declared,
+                "{}.{op}: README says {faults:?}",
+                service.name
+            );
         }
     }
 }

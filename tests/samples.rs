@@ -65,6 +65,7 @@ fn expected(stem: &str) -> Vec<(&'static str, &'static str, Vec<&'static str>)> 
             (SECURITY_NS, "authentication", vec!["password"]),
         ],
         "30-Logout" => vec![(SECURITY_NS, "loggedOut", vec!["false"])],
+        "31-GetUserByEmail" => vec![(USERS_NS, "id", vec!["2"])],
         _ => Vec::new(),
     }
 }

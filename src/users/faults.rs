@@ -13,15 +13,18 @@ impl From<UserError> for Fault {
         let message = error.to_string();
         match error {
             UserError::NotFound(key) => {
-                let (id, username) = match key.0 {
-                    UserKey::Id(id) => (Some(id), None),
-                    UserKey::Username(name) => (None, Some(name)),
+                let mut detail = UserNotFoundFault {
+                    message: message.clone(),
+                    id: None,
+                    username: None,
+                    email: None,
                 };
-                Fault::client(message.clone()).with_detail(UserNotFoundFault {
-                    message,
-                    id,
-                    username,
-                })
+                match key.0 {
+                    UserKey::Id(id) => detail.id = Some(id),
+                    UserKey::Username(name) => detail.username = Some(name),
+                    UserKey::Email(email) => detail.email = Some(email),
+                }
+                Fault::client(message).with_detail(detail)
             }
             UserError::Duplicate { field, value } => {
                 Fault::client(message.clone()).with_detail(DuplicateUserFault {

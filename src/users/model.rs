@@ -43,6 +43,8 @@ pub struct NewUser {
 pub enum UserKey {
     Id(i64),
     Username(String),
+    /// Compared case-insensitively.
+    Email(String),
 }
 
 /// Changes to a user; `None` leaves a field as it is.

@@ -2,10 +2,11 @@
 //! calls, typed messages out.
 
 use super::messages::{
-    CreateUser, CreateUserResponse, DeleteUser, DeleteUserResponse, GetUser, GetUserResponse,
-    ListUsers, ListUsersResponse, SetPassword, SetPasswordResponse, UpdateUser, UpdateUserResponse,
+    CreateUser, CreateUserResponse, DeleteUser, DeleteUserResponse, GetUser, GetUserByEmail,
+    GetUserByEmailResponse, GetUserResponse, ListUsers, ListUsersResponse, SetPassword,
+    SetPasswordResponse, UpdateUser, UpdateUserResponse,
 };
-use super::model::{NewUser, UserChanges, UserFilter, UserKey};
+use super::model::{NewUser, User, UserChanges, UserFilter, UserKey};
 use super::service::{ListRequest, UserError, UserService};
 use crate::common::PageToken;
 use crate::contract::USER_SERVICE;
@@ -19,6 +20,7 @@ pub fn soap_service(users: UserService) -> Service<UserService> {
     Service::for_contract(&USER_SERVICE, users)
         .operation(create_user, roles::ADMIN)
         .operation(get_user, Access::Authenticated)
+        .operation(get_user_by_email, Access::Authenticated)
         .operation(list_users, roles::READERS)
         .operation(update_user, Access::Authenticated)
         .operation(delete_user, roles::ADMIN)
@@ -52,17 +54,43 @@ async fn get_user(
         GetUser::Id(id) => UserKey::Id(id),
         GetUser::Username(name) => UserKey::Username(name.0),
     };
+    Ok(GetUserResponse {
+        user: read_user(&users, &caller, key).await?.into(),
+    })
+}
+
+async fn get_user_by_email(
+    State(users): State<UserService>,
+    caller: Caller,
+    request: GetUserByEmail,
+) -> Result<GetUserByEmailResponse, UserError> {
+    let key = UserKey::Email(request.email.0);
+    Ok(GetUserByEmailResponse {
+        user: read_user(&users, &caller, key).await?.into(),
+    })
+}
+
+/// The user `key` names, for a caller that may read it: admins and auditors any user, others
+/// only themselves. Whose an email is is known only once it is looked up, so a caller asking
+/// for another user's email, or one no user has, gets the same AccessDeniedFault.
+async fn read_user(users: &UserService, caller: &Caller, key: UserKey) -> Result<User, UserError> {
+    let denied = || UserError::from(caller.deny("only admins and auditors read other users"));
     let own = match &key {
         UserKey::Id(id) => *id == caller.user_id,
         UserKey::Username(name) => *name == caller.username,
+        UserKey::Email(_) => false,
     };
-    if !own && !caller.has_any(roles::READERS) {
-        return Err(caller
-            .deny("only admins and auditors read other users")
-            .into());
+    if own || caller.has_any(roles::READERS) {
+        return users.get(key).await;
     }
-    let user = users.get(key).await?;
-    Ok(GetUserResponse { user: user.into() })
+    if !matches!(key, UserKey::Email(_)) {
+        return Err(denied());
+    }
+    match users.get(key).await {
+        Ok(user) if user.id == caller.user_id => Ok(user),
+        Ok(_) | Err(UserError::NotFound(_)) => Err(denied()),
+        Err(e) => Err(e),
+    }
 }
 
 async fn list_users(

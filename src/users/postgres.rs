@@ -200,21 +200,21 @@ impl UserRepository for PgUserRepository {
     #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "users.find"))]
     async fn find(&self, key: UserKey) -> Result<Option<User>, RepoError> {
         let client = self.db.client().await?;
-        match key {
-            UserKey::Id(id) => select_by_id(&client, id).await,
-            UserKey::Username(name) => {
-                let statement = client
-                    .prepare_cached(&format!(
-                        "SELECT {COLUMNS} FROM users u WHERE u.username = $1"
-                    ))
-                    .await?;
-                client
-                    .query_opt(&statement, &[&name])
-                    .await?
-                    .map(|row| user_from_row(&row))
-                    .transpose()
-            }
-        }
+        let (column, value) = match key {
+            UserKey::Id(id) => return select_by_id(&client, id).await,
+            UserKey::Username(name) => ("username", name),
+            UserKey::Email(email) => ("email_key", email.to_lowercase()),
+        };
+        let statement = client
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM users u WHERE u.{column} = $1"
+            ))
+            .await?;
+        client
+            .query_opt(&statement, &[&value])
+            .await?
+            .map(|row| user_from_row(&row))
+            .transpose()
     }
 
     #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "users.list"))]

@@ -36,6 +36,7 @@ impl std::fmt::Display for UserKeyDisplay {
         match &self.0 {
             UserKey::Id(id) => write!(f, "id {id}"),
             UserKey::Username(name) => write!(f, "username '{name}'"),
+            UserKey::Email(email) => write!(f, "email '{email}'"),
         }
     }
 }

@@ -191,6 +191,12 @@ impl UserRepository for SqliteUserRepository {
                         ))?
                         .query_row([name], user_from_row)
                         .optional()?,
+                    UserKey::Email(email) => conn
+                        .prepare_cached(&format!(
+                            "SELECT {COLUMNS} FROM users u WHERE u.email_key = ?1"
+                        ))?
+                        .query_row([email.to_lowercase()], user_from_row)
+                        .optional()?,
                 })
             })
             .await
