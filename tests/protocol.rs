@@ -190,15 +190,24 @@ async fn validation_fault_lists_every_field() {
         reply.texts(COMMON_NS, "path"),
         vec!["role[2]", "bogus", "email"]
     );
-    // Rules of the service itself come back the same way.
+    // The schema's facets (the Username pattern) are checked while decoding ...
     let reply = server
         .soap11(
             None,
-            &env11(&create_user("Eve!", "not-an-email", &["admin"])),
+            &env11(&create_user("Eve!", "eve@example.com", &["admin"])),
         )
         .await;
     reply.assert_fault11("Client");
-    assert_eq!(reply.texts(COMMON_NS, "path"), vec!["username", "email"]);
+    assert_eq!(reply.texts(COMMON_NS, "path"), vec!["username"]);
+    // ... and rules of the service itself (an email address's shape) come back the same way.
+    let reply = server
+        .soap11(
+            None,
+            &env11(&create_user("eve", "not-an-email", &["admin"])),
+        )
+        .await;
+    reply.assert_fault11("Client");
+    assert_eq!(reply.texts(COMMON_NS, "path"), vec!["email"]);
 }
 
 #[tokio::test]
