@@ -4,6 +4,7 @@
 mod access;
 mod base_url;
 mod inflate;
+mod intake;
 mod media;
 mod proxy;
 mod request_id;

@@ -11,24 +11,21 @@ use std::time::Duration;
 use tracing::Instrument;
 
 use bytes::Bytes;
-use http::header::{
-    ALLOW, CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER,
-};
+use http::header::{ALLOW, CONTENT_TYPE, RETRY_AFTER};
 use http::{Method, Request, Response, StatusCode};
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::Full;
 
 use super::access::{access, trace_outcome};
-use super::inflate::{InflateError, inflate};
-use super::media::soap_media;
+use super::intake::{Intake, IntakeError, intake};
 use super::proxy::ProxyTrust;
 use super::request_id::next_request_id;
 use crate::common::Transport;
 use crate::contract::Contract;
-use crate::endpoint::{Endpoint, SoapRequest};
+use crate::endpoint::{Endpoint, SoapRequest, SoapResponse};
 use crate::metrics::METRICS;
 use crate::pages::{self, ServiceDocs, ServiceView};
 use crate::shared::SharedLimiter;
-use crate::soap::{Fault, FaultCode, SoapVersion, write_fault};
+use crate::soap::{Fault, FaultCode, SoapVersion};
 use crate::telemetry;
 
 /// Where a connection comes from and arrives at; put in each request's extensions.
@@ -135,7 +132,7 @@ pub struct Routes {
     pages: bool,
 }
 
-type HttpResponse = Response<Full<Bytes>>;
+pub(super) type HttpResponse = Response<Full<Bytes>>;
 
 impl Routes {
     pub fn new(
@@ -295,113 +292,36 @@ impl Routes {
         B: http_body::Body<Data = Bytes>,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        let Ok(_permit) = self.in_flight.try_acquire() else {
-            return busy("Too many requests in flight; retry shortly.\n");
-        };
         let (parts, body) = request.into_parts();
-        let media = match soap_media(&parts.headers) {
-            Ok(media) => media,
-            Err(e) => return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("{e}\n")),
-        };
         let conn = parts.extensions.get::<ConnInfo>().cloned();
         let client = conn
             .as_ref()
             .map(|c| self.proxies.client(&parts.headers, c));
         let request_id = request_id(&parts.headers);
-        if let (Some(limiter), Some((ip, _))) = (&self.limiter, client)
-            && let Err(wait) = limiter.check(ip).await
-        {
-            let version = media.version_hint.unwrap_or(SoapVersion::V11);
-            let seconds = wait.as_secs().max(1);
-            let fault = Fault::server(format!(
-                "Rate limit exceeded: at most {} requests per second; retry after {seconds} s",
-                self.limits.rate_limit
-            ));
-            let mut response = Response::new(Full::new(Bytes::from(write_fault(
-                version,
-                &fault,
-                &request_id,
-            ))));
-            *response.status_mut() = StatusCode::SERVICE_UNAVAILABLE;
-            let headers = response.headers_mut();
-            headers.insert(
-                CONTENT_TYPE,
-                http::HeaderValue::from_static(version.content_type()),
-            );
-            headers.insert(RETRY_AFTER, http::HeaderValue::from(seconds));
-            response.extensions_mut().insert(AccessInfo {
-                service: mount.endpoint.service().name(),
-                operation: None,
-                version: Some(version),
-                fault: Some(fault.code),
-                fault_label: Some(fault.label()),
-                fault_cause: fault.cause,
-                bytes_in: 0,
-                user: None,
-            });
-            return response;
-        }
-        let max_body = self.limits.max_body;
-        let declared = parts
-            .headers
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|len| len > max_body as u64) {
-            return too_large(max_body);
-        }
-        let collected = tokio::time::timeout(
-            self.limits.body_read_timeout,
-            Limited::new(body, max_body).collect(),
+        let intake = intake(
+            &self.in_flight,
+            self.limiter.as_ref(),
+            &self.limits,
+            client.map(|(ip, _)| ip),
+            &parts.headers,
+            body,
         )
         .await;
-        let body = match collected {
-            Ok(Ok(collected)) => collected.to_bytes(),
-            Ok(Err(e)) if e.is::<LengthLimitError>() => return too_large(max_body),
-            Ok(Err(_)) => {
-                return plain(
-                    StatusCode::BAD_REQUEST,
-                    "The request body could not be read.\n",
-                );
+        let (media, body) = match intake {
+            Ok(Intake { media, body, .. }) => (media, body),
+            Err(IntakeError::RateLimited { media, seconds }) => {
+                let fault = Fault::server(format!(
+                    "Rate limit exceeded: at most {} requests per second; retry after {seconds} s",
+                    self.limits.rate_limit
+                ))
+                .with_retry_after(seconds);
+                let response = mount
+                    .endpoint
+                    .refuse(media.version_hint, &request_id, fault);
+                return soap_response(mount, response, 0);
             }
-            Err(_) => {
-                let mut response = plain(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "The request body did not arrive in time.\n",
-                );
-                response
-                    .headers_mut()
-                    .insert(CONNECTION, http::HeaderValue::from_static("close"));
-                return response;
-            }
+            Err(refused) => return refused.response(),
         };
-        let encoding = parts
-            .headers
-            .get(CONTENT_ENCODING)
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-        let body = match inflate(
-            body,
-            encoding.as_deref(),
-            max_body,
-            self.limits.max_inflate_ratio,
-        ) {
-            Ok(body) => body,
-            Err(e @ InflateError::Unsupported(_)) => {
-                return plain(StatusCode::UNSUPPORTED_MEDIA_TYPE, &format!("{e}\n"));
-            }
-            Err(e @ (InflateError::TooLarge(_) | InflateError::Ratio(_))) => {
-                return plain(StatusCode::PAYLOAD_TOO_LARGE, &format!("{e}\n"));
-            }
-            Err(e @ InflateError::Corrupt) => {
-                return plain(StatusCode::BAD_REQUEST, &format!("{e}\n"));
-            }
-        };
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return plain(
-                StatusCode::BAD_REQUEST,
-                "The request body is empty; send a SOAP envelope.\n",
-            );
-        }
         let bytes_in = body.len();
         let response = mount
             .endpoint
@@ -416,33 +336,39 @@ impl Routes {
                 client_certificate: conn.and_then(|c| c.peer_user),
             })
             .await;
-        let status = match (response.fault, response.retry_after) {
-            (None, _) => StatusCode::OK,
-            (Some(_), Some(_)) => StatusCode::SERVICE_UNAVAILABLE,
-            (Some(_), None) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
-        let info = AccessInfo {
-            service: mount.endpoint.service().name(),
-            operation: response.operation,
-            version: Some(response.version),
-            fault: response.fault,
-            fault_label: response.fault_label,
-            fault_cause: response.fault_cause,
-            bytes_in,
-            user: response.user,
-        };
-        let mut http = Response::builder()
-            .status(status)
-            .header(CONTENT_TYPE, response.version.content_type());
-        if let Some(seconds) = response.retry_after {
-            http = http.header(RETRY_AFTER, seconds);
-        }
-        let mut http = http
-            .body(Full::new(Bytes::from(response.body)))
-            .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "response error\n"));
-        http.extensions_mut().insert(info);
-        http
+        soap_response(mount, response, bytes_in)
     }
+}
+
+/// The HTTP response of an endpoint's SOAP response: 200, 500 for a fault, 503 with
+/// Retry-After for a fault worth retrying; with what the access line needs.
+fn soap_response(mount: &Mount, response: SoapResponse, bytes_in: usize) -> HttpResponse {
+    let status = match (response.fault, response.retry_after) {
+        (None, _) => StatusCode::OK,
+        (Some(_), Some(_)) => StatusCode::SERVICE_UNAVAILABLE,
+        (Some(_), None) => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let info = AccessInfo {
+        service: mount.endpoint.service().name(),
+        operation: response.operation,
+        version: Some(response.version),
+        fault: response.fault,
+        fault_label: response.fault_label,
+        fault_cause: response.fault_cause,
+        bytes_in,
+        user: response.user,
+    };
+    let mut http = Response::builder()
+        .status(status)
+        .header(CONTENT_TYPE, response.version.content_type());
+    if let Some(seconds) = response.retry_after {
+        http = http.header(RETRY_AFTER, seconds);
+    }
+    let mut http = http
+        .body(Full::new(Bytes::from(response.body)))
+        .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "response error\n"));
+    http.extensions_mut().insert(info);
+    http
 }
 
 impl Routes {
@@ -539,23 +465,7 @@ fn method_not_allowed() -> HttpResponse {
     response
 }
 
-/// 503 with Retry-After: the server is at a limit; the same request may succeed shortly.
-pub fn busy(text: &str) -> HttpResponse {
-    let mut response = plain(StatusCode::SERVICE_UNAVAILABLE, text);
-    response
-        .headers_mut()
-        .insert(RETRY_AFTER, http::HeaderValue::from_static("1"));
-    response
-}
-
-fn too_large(max: usize) -> HttpResponse {
-    plain(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        &format!("The request body is larger than the limit of {max} bytes.\n"),
-    )
-}
-
-fn plain(status: StatusCode, text: &str) -> HttpResponse {
+pub(super) fn plain(status: StatusCode, text: &str) -> HttpResponse {
     let mut response = Response::new(Full::new(Bytes::from(text.to_string())));
     *response.status_mut() = status;
     response.headers_mut().insert(

@@ -177,6 +177,27 @@ impl Endpoint {
         }
     }
 
+    /// The response to a request refused before it was read (the binding's rate limit): the
+    /// fault envelope in the SOAP version the request's media type named (1.1 if none).
+    pub fn refuse(
+        &self,
+        version_hint: Option<SoapVersion>,
+        request_id: &str,
+        fault: Fault,
+    ) -> SoapResponse {
+        let version = version_hint.unwrap_or(SoapVersion::V11);
+        SoapResponse {
+            version,
+            body: phases::fault_envelope(version, None, &fault, request_id),
+            operation: None,
+            fault: Some(fault.code),
+            fault_label: Some(fault.label()),
+            fault_cause: fault.cause,
+            user: None,
+            retry_after: fault.retry_after.map(|s| s.get()),
+        }
+    }
+
     /// The receiving phases, in order, up to a call ready to invoke; each one that fails
     /// answers the request with its fault.
     ///
