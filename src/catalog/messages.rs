@@ -129,7 +129,10 @@ mod tests {
         let found = issues(e);
         assert_eq!(found[0], ("sku".into(), "may occur only once".into()));
         assert_eq!(found[1].0, "colour");
-        assert!(found[1].1.contains("unexpected element 'colour'"), "{found:?}");
+        assert!(
+            found[1].1.contains("unexpected element 'colour'"),
+            "{found:?}"
+        );
         assert_eq!(found[2].0, "sku");
         assert!(found[2].1.contains("urn:other"), "{found:?}");
         assert_eq!(found.len(), 3);
