@@ -86,12 +86,20 @@ async fn catalog_rules_and_faults() {
     assert_eq!(reply.text(COMMON_NS, "sku"), "BOLT-1");
     assert!(reply.body.contains("DuplicateProductFault"));
 
-    // Schema-level and rule-level problems, all reported at once.
+    // Schema-level problems (the decoder's facet checks), all reported at once; then the
+    // service's own rules (a name of only spaces, more than 20 tags), all reported at once.
     let reply = product_raw(&server, "<p:sku>-bad sku</p:sku><p:name>  </p:name><p:unitPrice>1.999</p:unitPrice><p:currency>eur</p:currency><p:stock>-1</p:stock><p:tag>Bad Tag</p:tag>").await;
     reply.assert_fault11("Client");
-    assert_eq!(fault_paths(&reply), vec!["unitPrice", "currency"]);
+    assert_eq!(
+        fault_paths(&reply),
+        vec!["sku", "unitPrice", "currency", "stock", "tag[1]"]
+    );
     let reply = product_raw(&server, "<p:sku>-bad</p:sku><p:name>  </p:name><p:unitPrice>1.99</p:unitPrice><p:currency>EUR</p:currency><p:stock>-1</p:stock><p:tag>Bad Tag</p:tag>").await;
-    assert_eq!(fault_paths(&reply), vec!["sku", "name", "stock", "tag[1]"]);
+    assert_eq!(fault_paths(&reply), vec!["sku", "stock", "tag[1]"]);
+    let tags: String = (1..=21).map(|n| format!("<p:tag>t{n}</p:tag>")).collect();
+    let reply = product_raw(&server, &format!("<p:sku>GOOD</p:sku><p:name>  </p:name><p:unitPrice>1.99</p:unitPrice><p:currency>EUR</p:currency><p:stock>1</p:stock>{tags}")).await;
+    reply.assert_fault11("Client");
+    assert_eq!(fault_paths(&reply), vec!["name", "tag"]);
 
     let reply = server
         .call(Svc::Catalog, "GetProduct", "<p:sku>NOPE</p:sku>")

@@ -2,8 +2,8 @@
 //!
 //! `model` holds the domain types, `service` the business rules, `repository` the storage
 //! trait, `sqlite` and `postgres` its implementations, `cache` the in-process product cache;
-//! `messages` are the SOAP messages of `xsd/catalog.xsd`, `operations` the handlers, and
-//! `faults` how the service's errors reach the wire.
+//! `messages` are the SOAP messages of `xsd/catalog.xsd` (generated), `operations` the
+//! handlers, and `faults` how the service's errors reach the wire.
 
 mod cache;
 mod faults;

@@ -1,13 +1,14 @@
-//! The CatalogService operation handlers: typed messages in, service calls, typed messages
-//! out.
+//! The CatalogService operation handlers: generated messages in, their values unwrapped into
+//! service calls, the results wrapped into generated messages out.
 
 use super::messages::{
     AdjustStock, AdjustStockResponse, CreateProduct, CreateProductResponse, DiscontinueProduct,
     DiscontinueProductResponse, GetProduct, GetProductResponse, SearchProducts,
-    SearchProductsResponse, UpdateProduct, UpdateProductResponse,
+    SearchProductsResponse, StockLevel, Tag, UpdateProduct, UpdateProductResponse,
 };
 use super::model::{NewProduct, ProductChanges, ProductFilter};
 use super::service::{CatalogError, CatalogService, SearchRequest};
+use crate::common::PageToken;
 use crate::contract::CATALOG_SERVICE;
 use crate::dispatch::{Service, State};
 use crate::security::roles;
@@ -23,31 +24,38 @@ pub fn soap_service(catalog: CatalogService) -> Service<CatalogService> {
         .operation(search_products, roles::EVERYONE)
 }
 
+/// The tags as the service takes them, in the order sent.
+fn tag_names(tags: Vec<Tag>) -> Vec<String> {
+    tags.into_iter().map(|tag| tag.0).collect()
+}
+
 async fn create_product(
     State(catalog): State<CatalogService>,
     request: CreateProduct,
 ) -> Result<CreateProductResponse, CatalogError> {
     let product = catalog
         .create(NewProduct {
-            sku: request.sku,
-            name: request.name,
-            description: request.description,
+            sku: request.sku.0,
+            name: request.name.0,
+            description: request.description.map(|description| description.0),
             unit_price: request.unit_price,
             currency: request.currency,
-            stock: request.stock,
-            tags: request.tags,
+            stock: request.stock.0,
+            tags: tag_names(request.tag),
         })
         .await?;
-    Ok(CreateProductResponse { product })
+    Ok(CreateProductResponse {
+        product: product.into(),
+    })
 }
 
 async fn get_product(
     State(catalog): State<CatalogService>,
     request: GetProduct,
 ) -> Result<GetProductResponse, CatalogError> {
-    let product = catalog.get(request.sku).await?;
+    let product = catalog.get(request.sku.0).await?;
     Ok(GetProductResponse {
-        product: (*product).clone(),
+        product: (*product).clone().into(),
     })
 }
 
@@ -57,24 +65,30 @@ async fn update_product(
 ) -> Result<UpdateProductResponse, CatalogError> {
     let product = catalog
         .update(
-            request.sku,
+            request.sku.0,
             ProductChanges {
-                name: request.name,
-                description: request.description,
+                name: request.name.map(|name| name.0),
+                description: request
+                    .description
+                    .map(|description| description.map(|text| text.0)),
                 unit_price: request.unit_price,
-                tags: request.tags,
+                tags: request.tags.map(|list| tag_names(list.tag)),
             },
         )
         .await?;
-    Ok(UpdateProductResponse { product })
+    Ok(UpdateProductResponse {
+        product: product.into(),
+    })
 }
 
 async fn discontinue_product(
     State(catalog): State<CatalogService>,
     request: DiscontinueProduct,
 ) -> Result<DiscontinueProductResponse, CatalogError> {
-    let product = catalog.discontinue(request.sku).await?;
-    Ok(DiscontinueProductResponse { product })
+    let product = catalog.discontinue(request.sku.0).await?;
+    Ok(DiscontinueProductResponse {
+        product: product.into(),
+    })
 }
 
 async fn adjust_stock(
@@ -82,11 +96,11 @@ async fn adjust_stock(
     request: AdjustStock,
 ) -> Result<AdjustStockResponse, CatalogError> {
     let stock = catalog
-        .adjust_stock(request.sku.clone(), request.delta, request.reason)
+        .adjust_stock(request.sku.0.clone(), request.delta, request.reason.0)
         .await?;
     Ok(AdjustStockResponse {
         sku: request.sku,
-        stock,
+        stock: StockLevel(stock),
     })
 }
 
@@ -96,10 +110,10 @@ async fn search_products(
 ) -> Result<SearchProductsResponse, CatalogError> {
     let page = catalog
         .search(SearchRequest {
-            text: request.text,
+            text: request.text.map(|text| text.0),
             filter: ProductFilter {
                 text_words: Vec::new(),
-                tag: request.tag,
+                tag: request.tag.map(|tag| tag.0),
                 min_price: request.min_price,
                 max_price: request.max_price,
                 in_stock_only: request.in_stock_only.unwrap_or(false),
@@ -107,13 +121,13 @@ async fn search_products(
                 sort: request.sort_by.unwrap_or_default(),
                 descending: request.descending.unwrap_or(false),
             },
-            page_size: request.page_size,
-            page_token: request.page_token,
+            page_size: request.page_size.map(|size| size.0),
+            page_token: request.page_token.map(|token| token.0),
         })
         .await?;
     Ok(SearchProductsResponse {
-        products: page.products,
-        next_page_token: page.next_page_token,
+        product: page.products.into_iter().map(Into::into).collect(),
+        next_page_token: page.next_page_token.map(PageToken),
         total_count: page.total,
     })
 }
