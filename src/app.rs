@@ -254,13 +254,14 @@ fn mount(
     config: &AppConfig,
 ) -> Result<Mount, AppError> {
     let bound: Vec<Bound<'_>> = service.operations().iter().map(|op| op.bound()).collect();
-    check_registration(service.name(), &bound)?;
+    let described = service.contract();
+    check_registration(described, &bound)?;
     let contract = Contract::new(path, wsdl_name, wsdl)?;
     let endpoint = Endpoint::new(service, config.limits.clone())
         .with_deadline(config.deadline)
         .with_default_actions(contract.default_actions().clone());
     Ok(Mount {
-        docs: service_docs(wsdl),
+        docs: service_docs(described),
         contract,
         endpoint,
         path: path.to_string(),

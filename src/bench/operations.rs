@@ -43,6 +43,6 @@ mod tests {
     fn the_service_binds_exactly_the_operations_of_its_wsdl() {
         let service = soap_service();
         let bound: Vec<Bound<'_>> = service.operations().iter().map(|op| op.bound()).collect();
-        assert_eq!(check_registration(service.name(), &bound), Ok(()));
+        assert_eq!(check_registration(service.contract(), &bound), Ok(()));
     }
 }

@@ -10,7 +10,6 @@ pub use actions::DefaultActions;
 pub use registration::{
     AUTH_SERVICE, BENCH_SERVICE, Bound, CATALOG_SERVICE, ORDER_SERVICE, OperationContract,
     RegistrationError, SERVICES, ServiceContract, USER_SERVICE, check_registration,
-    service_contract,
 };
 
 use soap11::soap11_only;

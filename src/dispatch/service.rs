@@ -69,6 +69,8 @@ pub struct Service<S> {
 pub trait SoapService: Send + Sync {
     /// The service name, as in the WSDL (`UserService`).
     fn name(&self) -> &'static str;
+    /// The contract description of its WSDL service.
+    fn contract(&self) -> &'static ServiceContract;
     /// The operation whose request element is `{ns}local`.
     fn dispatch(&self, ns: &str, local: &str) -> Option<Dispatched<'_>>;
     /// Every operation, sorted by name.
@@ -122,6 +124,10 @@ impl<S: Clone + Send + Sync + 'static> Service<S> {
 impl<S: Send + Sync> SoapService for Service<S> {
     fn name(&self) -> &'static str {
         self.contract.name
+    }
+
+    fn contract(&self) -> &'static ServiceContract {
+        self.contract
     }
 
     fn dispatch(&self, ns: &str, local: &str) -> Option<Dispatched<'_>> {

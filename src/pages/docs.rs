@@ -1,9 +1,8 @@
-//! What a WSDL says about its service for people: the `wsdl:documentation` of the
-//! definitions, of the port type and of each operation, and the schema files it imports.
+//! What a service's contract says about it for people, from the contract description
+//! generated from its WSDL: the `wsdl:documentation` of the definitions and of each
+//! operation, and the schema files that declare its messages, header blocks and faults.
 
-use crate::xml::{Event, XmlLimits, XmlReader};
-
-const WSDL_NS: &str = "http://schemas.xmlsoap.org/wsdl/";
+use crate::contract::{SCHEMAS, ServiceContract};
 
 /// The documentation of one service.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -11,7 +10,8 @@ pub struct ServiceDocs {
     pub summary: String,
     /// (operation name, documentation), in WSDL order.
     pub operations: Vec<(String, String)>,
-    /// File names of the schemas the WSDL imports.
+    /// File names of the schemas its operations' elements are declared in, in the order the
+    /// operations first use them.
     pub schemas: Vec<String>,
 }
 
@@ -24,80 +24,62 @@ impl ServiceDocs {
     }
 }
 
-/// Reads the documentation out of `wsdl`.
-pub fn service_docs(wsdl: &str) -> ServiceDocs {
-    let mut docs = ServiceDocs::default();
-    let Ok(mut reader) = XmlReader::new(wsdl.as_bytes(), XmlLimits::default()) else {
-        return docs;
-    };
-    // The element path, as (namespace is WSDL, local name, name attribute).
-    let mut path: Vec<(bool, String, Option<String>)> = Vec::new();
-    let mut text = String::new();
-    loop {
-        match reader.next_event() {
-            Ok(Event::Start(start)) => {
-                if let Some(location) = start.attr("", "schemaLocation") {
-                    let file = location.rsplit('/').next().unwrap_or_default().to_string();
-                    if !docs.schemas.contains(&file) {
-                        docs.schemas.push(file);
-                    }
-                }
-                path.push((
-                    start.ns == WSDL_NS,
-                    start.local.to_string(),
-                    start.attr("", "name").map(str::to_string),
-                ));
-                text.clear();
+/// The documentation of the service `contract` describes.
+pub fn service_docs(contract: &ServiceContract) -> ServiceDocs {
+    let mut schemas = Vec::new();
+    for operation in contract.operations {
+        let elements = [operation.input, operation.output]
+            .into_iter()
+            .chain(operation.input_headers.iter().copied())
+            .chain(operation.faults.iter().map(|f| f.element));
+        for element in elements {
+            let file = SCHEMAS.iter().find(|(_, text)| {
+                text.contains(&format!("targetNamespace=\"{}\"", element.namespace))
+            });
+            if let Some((file, _)) = file
+                && !schemas.iter().any(|s| s == file)
+            {
+                schemas.push(file.to_string());
             }
-            Ok(Event::Text(t)) => text.push_str(&t),
-            Ok(Event::End) => {
-                let Some((wsdl, local, _)) = path.pop() else {
-                    break;
-                };
-                if !(wsdl && local == "documentation") {
-                    continue;
-                }
-                let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
-                let parents: Vec<&str> = path.iter().map(|(_, l, _)| l.as_str()).collect();
-                match parents.as_slice() {
-                    ["definitions"] => docs.summary = words,
-                    ["definitions", "portType", "operation"] => {
-                        if let Some((_, _, Some(name))) = path.last() {
-                            docs.operations.push((name.clone(), words));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            Ok(Event::Eof) | Err(_) => break,
         }
     }
-    docs
+    ServiceDocs {
+        summary: contract.documentation.unwrap_or_default().to_string(),
+        operations: contract
+            .operations
+            .iter()
+            .map(|o| {
+                (
+                    o.name.to_string(),
+                    o.documentation.unwrap_or_default().to_string(),
+                )
+            })
+            .collect(),
+        schemas,
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::USER_SERVICE;
 
     #[test]
     fn reads_the_user_service_documentation() {
-        let docs = service_docs(crate::users::WSDL);
+        let docs = service_docs(&USER_SERVICE);
         assert!(
             docs.summary.starts_with("The Soapstone User service"),
             "{}",
             docs.summary
         );
-        assert_eq!(
-            docs.operations.len(),
-            crate::contract::USER_SERVICE.operations.len()
-        );
+        assert_eq!(docs.operations.len(), USER_SERVICE.operations.len());
         assert!(
             docs.operation("CreateUser")
                 .starts_with("Creates an active user")
         );
         assert_eq!(
             docs.schemas,
-            vec!["users.xsd", "common.xsd", "security.xsd"]
+            vec!["users.xsd", "security.xsd", "common.xsd"]
         );
     }
 }
