@@ -47,6 +47,13 @@ pub struct Fault {
     /// WS-Security convention, e.g. `wsse:FailedAuthentication`), written with the
     /// namespace's prefix.
     pub subcode: Option<(&'static Namespace, &'static str)>,
+    /// A still more specific code under the subcode: a nested 1.2 Subcode (SOAP 1.1 has no
+    /// place for it; the reason names it), e.g. WS-Addressing's `wsa:InvalidCardinality`.
+    pub subsubcode: Option<(&'static Namespace, &'static str)>,
+    /// In SOAP 1.1, the detail is written into this header block instead of a `detail`
+    /// element, which SOAP 1.1 keeps for faults in processing the Body (the WS-Addressing
+    /// SOAP 1.1 binding's `wsa:FaultDetail`).
+    pub soap11_detail_header: Option<(&'static Namespace, &'static str)>,
     /// Human-readable reason, in English.
     pub reason: String,
     pub detail: Option<Box<dyn FaultDetail>>,
@@ -83,6 +90,8 @@ impl Fault {
         Fault {
             code,
             subcode: None,
+            subsubcode: None,
+            soap11_detail_header: None,
             reason: reason.into(),
             detail: None,
             not_understood: Vec::new(),
@@ -120,6 +129,21 @@ impl Fault {
 
     pub fn with_subcode(mut self, ns: &'static Namespace, local: &'static str) -> Self {
         self.subcode = Some((ns, local));
+        self
+    }
+
+    pub fn with_subsubcode(mut self, ns: &'static Namespace, local: &'static str) -> Self {
+        self.subsubcode = Some((ns, local));
+        self
+    }
+
+    /// Writes the detail into the header block `{ns}local` when the fault is sent in SOAP 1.1.
+    pub fn with_soap11_detail_header(
+        mut self,
+        ns: &'static Namespace,
+        local: &'static str,
+    ) -> Self {
+        self.soap11_detail_header = Some((ns, local));
         self
     }
 
