@@ -5,7 +5,20 @@
 
 use super::WSA;
 use crate::soap::{Fault, FaultDetail};
-use crate::xml::XmlWriter;
+use crate::xml::{Namespace, XmlWriter};
+
+/// A WS-Addressing sub-subcode of `wsa:InvalidAddressingHeader` (SOAP Binding §6.4.1).
+pub(super) type Why = &'static (&'static Namespace, &'static str);
+
+pub(super) const INVALID_CARDINALITY: Why = &(&WSA, "InvalidCardinality");
+pub(super) const INVALID_ADDRESS: Why = &(&WSA, "InvalidAddress");
+pub(super) const INVALID_EPR: Why = &(&WSA, "InvalidEPR");
+pub(super) const MISSING_ADDRESS: Why = &(&WSA, "MissingAddressInEPR");
+pub(super) const ONLY_ANONYMOUS: Why = &(&WSA, "OnlyAnonymousAddressSupported");
+const ACTION_MISMATCH: Why = &(&WSA, "ActionMismatch");
+
+/// Where SOAP 1.1 carries the details (SOAP Binding §6.3).
+const FAULT_DETAIL: (&Namespace, &str) = (&WSA, "FaultDetail");
 
 const INVALID: &str = "A header representing a Message Addressing Property is not valid and the message cannot be processed";
 
@@ -25,6 +38,10 @@ impl FaultDetail for ProblemHeader {
     fn element(&self) -> &'static str {
         "ProblemHeaderQName"
     }
+
+    fn soap11_header(&self) -> Option<(&'static Namespace, &'static str)> {
+        Some(FAULT_DETAIL)
+    }
 }
 
 /// The detail naming the action that is not supported: `wsa:ProblemAction`.
@@ -43,25 +60,28 @@ impl FaultDetail for ProblemAction {
     fn element(&self) -> &'static str {
         "ProblemAction"
     }
+
+    fn soap11_header(&self) -> Option<(&'static Namespace, &'static str)> {
+        Some(FAULT_DETAIL)
+    }
 }
 
 fn fault(subcode: &'static str, reason: String, detail: impl FaultDetail + 'static) -> Fault {
     Fault::client(reason)
         .with_subcode(&WSA, subcode)
         .with_detail(detail)
-        .with_soap11_detail_header(&WSA, "FaultDetail")
 }
 
 /// `wsa:InvalidAddressingHeader` for header `wsa:{header}`, with the sub-subcode `why` names
 /// when there is one (`InvalidCardinality`, `MissingAddressInEPR`, …).
-pub(super) fn invalid(header: &'static str, why: Option<&'static str>, problem: &str) -> Fault {
+pub(super) fn invalid(header: &'static str, why: Option<Why>, problem: &str) -> Fault {
     let fault = fault(
         "InvalidAddressingHeader",
         format!("{INVALID}: wsa:{header} {problem}"),
         ProblemHeader(header),
     );
     match why {
-        Some(why) => fault.with_subsubcode(&WSA, why),
+        Some(why) => fault.with_subsubcode(why),
         None => fault,
     }
 }
@@ -93,7 +113,7 @@ pub fn action_not_supported(action: &str, operation: &str) -> Fault {
 pub fn action_mismatch(soap_action: &str, action: &str) -> Fault {
     invalid(
         "Action",
-        Some("ActionMismatch"),
+        Some(ACTION_MISMATCH),
         &format!("'{action}' is not the SOAPAction '{soap_action}'"),
     )
 }

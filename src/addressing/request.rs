@@ -4,7 +4,10 @@
 //! `MessageID` since every operation has a reply; `ReplyTo` and `FaultTo` must be the
 //! anonymous address (or absent); their reference parameters are kept for the reply.
 
-use super::faults::{invalid, required};
+use super::faults::{
+    INVALID_ADDRESS, INVALID_CARDINALITY, INVALID_EPR, MISSING_ADDRESS, ONLY_ANONYMOUS, Why,
+    invalid, required,
+};
 use super::{ANONYMOUS, Reply, WSA_NS};
 use crate::soap::{Fault, HeaderBlock, HeaderTarget};
 use crate::xml::{Binding, Child, Start, XmlLimits, XmlReader};
@@ -34,7 +37,7 @@ const SINGLE: [&str; 6] = ["To", "Action", "MessageID", "ReplyTo", "FaultTo", "F
 pub fn read(
     headers: &[HeaderBlock],
     document: &str,
-) -> Result<Option<Addressing>, AddressingError> {
+) -> Result<Option<Addressing>, Box<AddressingError>> {
     let blocks: Vec<&HeaderBlock> = headers
         .iter()
         .filter(|h| h.ns == WSA_NS && h.target == HeaderTarget::Us)
@@ -44,12 +47,14 @@ pub fn read(
         return Ok(None);
     }
     let mut reply = Reply::default();
-    let refuse = |fault: Fault, reply: &Reply| AddressingError {
-        fault,
-        reply: Reply {
-            relates_to: reply.relates_to.clone(),
-            ..Reply::default()
-        },
+    let refuse = |fault: Fault, reply: &Reply| {
+        Box::new(AddressingError {
+            fault,
+            reply: Reply {
+                relates_to: reply.relates_to.clone(),
+                ..Reply::default()
+            },
+        })
     };
     let count = |local: &str| blocks.iter().filter(|b| b.local == local).count();
     if count("MessageID") == 1
@@ -58,7 +63,7 @@ pub fn read(
         reply.relates_to = uri(document, id).ok();
     }
     if let Some(local) = SINGLE.into_iter().find(|local| count(local) > 1) {
-        let fault = invalid(local, Some("InvalidCardinality"), "appears more than once");
+        let fault = invalid(local, Some(INVALID_CARDINALITY), "appears more than once");
         return Err(refuse(fault, &reply));
     }
     let mut action = None;
@@ -125,7 +130,7 @@ fn uri(document: &str, block: &HeaderBlock) -> Result<String, Fault> {
 fn address(document: &str, block: &HeaderBlock) -> Result<String, Fault> {
     let (mut reader, _) = open(document, block)?;
     text_of(&mut reader)
-        .ok_or_else(|| invalid(name(block), Some("InvalidAddress"), "must hold an address"))
+        .ok_or_else(|| invalid(name(block), Some(INVALID_ADDRESS), "must hold an address"))
 }
 
 /// An endpoint reference (Core §2.2): `wsa:Address` first, then optional
@@ -133,7 +138,7 @@ fn address(document: &str, block: &HeaderBlock) -> Result<String, Fault> {
 /// address, and its reference parameters as header blocks for a reply.
 fn endpoint(document: &str, block: &HeaderBlock) -> Result<(String, Vec<String>), Fault> {
     let header = name(block);
-    let epr = |why: &'static str, problem: &str| invalid(header, Some(why), problem);
+    let epr = |why: Why, problem: &str| invalid(header, Some(why), problem);
     let (mut reader, _) = open(document, block)?;
     let input = reader.input();
     let mut address = None;
@@ -142,46 +147,46 @@ fn endpoint(document: &str, block: &HeaderBlock) -> Result<(String, Vec<String>)
     loop {
         let child = reader
             .next_child()
-            .map_err(|_| epr("InvalidEPR", "cannot be read"))?;
+            .map_err(|_| epr(INVALID_EPR, "cannot be read"))?;
         let start = match child {
             Child::End => break,
-            Child::Text(_) => return Err(epr("InvalidEPR", "holds text outside its address")),
+            Child::Text(_) => return Err(epr(INVALID_EPR, "holds text outside its address")),
             Child::Start(start) => start,
         };
         match (start.ns == WSA_NS, start.local) {
             (true, "Address") if address.is_none() && parameters.is_none() && !metadata => {
                 address = Some(
                     text_of(&mut reader)
-                        .ok_or_else(|| epr("InvalidAddress", "has an empty wsa:Address"))?,
+                        .ok_or_else(|| epr(INVALID_ADDRESS, "has an empty wsa:Address"))?,
                 );
             }
             (true, "ReferenceParameters") if address.is_some() && parameters.is_none() => {
                 parameters = Some(
                     reference_parameters(&mut reader, input)
-                        .map_err(|_| epr("InvalidEPR", "has unreadable reference parameters"))?,
+                        .map_err(|_| epr(INVALID_EPR, "has unreadable reference parameters"))?,
                 );
             }
             (true, "Metadata") if address.is_some() && !metadata => {
                 metadata = true;
                 reader
                     .skip_element()
-                    .map_err(|_| epr("InvalidEPR", "cannot be read"))?;
+                    .map_err(|_| epr(INVALID_EPR, "cannot be read"))?;
             }
             (false, _) if address.is_some() => reader
                 .skip_element()
-                .map_err(|_| epr("InvalidEPR", "cannot be read"))?,
+                .map_err(|_| epr(INVALID_EPR, "cannot be read"))?,
             (_, local) if address.is_none() => {
                 return Err(epr(
-                    "MissingAddressInEPR",
+                    MISSING_ADDRESS,
                     &format!("must begin with wsa:Address, not {local}"),
                 ));
             }
             (_, local) => {
-                return Err(epr("InvalidEPR", &format!("has an unexpected wsa:{local}")));
+                return Err(epr(INVALID_EPR, &format!("has an unexpected wsa:{local}")));
             }
         }
     }
-    let address = address.ok_or_else(|| epr("MissingAddressInEPR", "has no wsa:Address"))?;
+    let address = address.ok_or_else(|| epr(MISSING_ADDRESS, "has no wsa:Address"))?;
     Ok((address, parameters.unwrap_or_default()))
 }
 
@@ -192,7 +197,7 @@ fn reply_endpoint(document: &str, block: &HeaderBlock) -> Result<Vec<String>, Fa
     if address != ANONYMOUS {
         return Err(invalid(
             name(block),
-            Some("OnlyAnonymousAddressSupported"),
+            Some(ONLY_ANONYMOUS),
             &format!(
                 "is '{address}'; this service replies only on the HTTP response ({ANONYMOUS})"
             ),

@@ -207,7 +207,9 @@ impl Endpoint {
             fault_label: fault.as_ref().map(Fault::label),
             fault_cause: fault.as_ref().and_then(|f| f.cause),
             user: caller.map(|c| c.username.clone()),
-            retry_after: fault.and_then(|f| f.retry_after).map(|s| s.get()),
+            retry_after: fault
+                .and_then(|f| f.retry_after)
+                .map(|s| u64::from(s.get())),
         }
     }
 
@@ -228,7 +230,7 @@ impl Endpoint {
             fault_label: Some(fault.label()),
             fault_cause: fault.cause,
             user: None,
-            retry_after: fault.retry_after.map(|s| s.get()),
+            retry_after: fault.retry_after.map(|s| u64::from(s.get())),
         }
     }
 

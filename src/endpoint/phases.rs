@@ -66,7 +66,7 @@ pub(super) fn must_understand(headers: &[HeaderBlock], understood: &[QName]) -> 
 pub(super) fn addressing(
     headers: &[HeaderBlock],
     document: &str,
-) -> Result<Option<Addressing>, AddressingError> {
+) -> Result<Option<Addressing>, Box<AddressingError>> {
     addressing::read(headers, document)
 }
 

@@ -87,7 +87,11 @@ pub fn write_fault(
             write_message(w, detail);
         }
     };
-    let detail_in_header = version == SoapVersion::V11 && fault.soap11_detail_header.is_some();
+    let detail_in_header = version == SoapVersion::V11
+        && fault
+            .detail
+            .as_ref()
+            .is_some_and(|d| d.soap11_header().is_some());
     let has_detail = (fault.detail.is_some() || server_detail.is_some()) && !detail_in_header;
     match version {
         SoapVersion::V11 => {
@@ -156,7 +160,7 @@ fn write_subcode(
     w: &mut XmlWriter,
     p: &str,
     (ns, local): (&'static Namespace, &'static str),
-    inner: Option<(&'static Namespace, &'static str)>,
+    inner: Option<&'static (&'static Namespace, &'static str)>,
 ) {
     w.open(p, "Subcode");
     w.start(p, "Value");
@@ -167,7 +171,7 @@ fn write_subcode(
     w.text(local);
     w.end(p, "Value");
     if let Some(inner) = inner {
-        write_subcode(w, p, inner, None);
+        write_subcode(w, p, *inner, None);
     }
     w.end(p, "Subcode");
 }
@@ -189,7 +193,11 @@ fn write_fault_headers(
         headers.write_headers(w);
     }
     if version == SoapVersion::V11 {
-        if let (Some((ns, local)), Some(detail)) = (fault.soap11_detail_header, &fault.detail) {
+        if let Some((detail, (ns, local))) = fault
+            .detail
+            .as_ref()
+            .and_then(|d| d.soap11_header().map(|header| (d, header)))
+        {
             w.start(ns.prefix, local);
             w.declare(*ns);
             w.close_start();
