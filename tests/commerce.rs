@@ -358,6 +358,90 @@ async fn an_order_takes_all_its_stock_or_none() {
 }
 
 #[tokio::test]
+async fn order_requests_are_checked_by_the_schema_then_by_the_service_rules() {
+    let server = Server::start();
+    let ivy = customer(&server, "ivy").await;
+    product(&server, "S1", "1.00", "EUR", 5).await;
+    let request = |lines: &str, name: &str, postal_code: &str, country: &str| {
+        format!(
+            "<p:customerId>{ivy}</p:customerId>{lines}<p:shippingAddress><p:name>{name}</p:name>\
+             <p:street>1 Main St</p:street><p:city>Springfield</p:city>\
+             <p:postalCode>{postal_code}</p:postalCode><p:country>{country}</p:country>\
+             </p:shippingAddress>"
+        )
+    };
+    let line = |sku: &str, quantity: &str| {
+        format!("<p:line><p:sku>{sku}</p:sku><p:quantity>{quantity}</p:quantity></p:line>")
+    };
+
+    // The schema's facets, every one with its path, before any rule of the service.
+    let lines = line("-S1", "0") + &line("S1", "1");
+    let reply = server
+        .call(
+            Svc::Orders,
+            "PlaceOrder",
+            &request(&lines, "  ", &"9".repeat(21), "us"),
+        )
+        .await;
+    reply.assert_fault11("Client");
+    assert_eq!(
+        fault_paths(&reply),
+        vec![
+            "line[1]/sku",
+            "line[1]/quantity",
+            "shippingAddress/postalCode",
+            "shippingAddress/country"
+        ]
+    );
+    // Then the service's rules: a SKU on two lines, a name of spaces only.
+    let lines = line("S1", "1") + &line("S1", "2");
+    let reply = server
+        .call(
+            Svc::Orders,
+            "PlaceOrder",
+            &request(&lines, "  ", "12345", "US"),
+        )
+        .await;
+    reply.assert_fault11("Client");
+    assert_eq!(
+        fault_paths(&reply),
+        vec!["line[2]/sku", "shippingAddress/name"]
+    );
+    assert_eq!(stock_of(&server, "S1").await, "5");
+
+    // A reason of spaces only passes the schema's length but not the service.
+    let id = place(&server, &ivy, &[("S1", 1)], None)
+        .await
+        .text(ORDERS_NS, "id");
+    for (reason, message) in [
+        (
+            "   ".to_string(),
+            "must be 1 to 200 characters, not only spaces",
+        ),
+        ("x".repeat(201), "must be 1 to 200 characters"),
+    ] {
+        let reply = server
+            .call(
+                Svc::Orders,
+                "CancelOrder",
+                &format!("<p:id>{id}</p:id><p:reason>{reason}</p:reason>"),
+            )
+            .await;
+        reply.assert_fault11("Client");
+        assert_eq!(fault_paths(&reply), vec!["reason"]);
+        assert!(
+            reply
+                .texts(COMMON_NS, "message")
+                .iter()
+                .any(|m| m == message),
+            "{}",
+            reply.body
+        );
+    }
+    assert_eq!(stock_of(&server, "S1").await, "4");
+}
+
+#[tokio::test]
 async fn exactly_the_available_stock_is_sold_to_64_concurrent_orders() {
     let server = Arc::new(Server::start());
     let bob = customer(&server, "bob").await;

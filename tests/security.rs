@@ -552,59 +552,41 @@ async fn get_user_by_email_reads_the_own_record_and_tells_nothing_of_others() {
     server
         .user_with_password("audra", "auditor", "audra-password")
         .await;
-    let by_email = |email: &str| format!("<p:email>{email}</p:email>");
     let as_carl = wsse_text("carl", "carl-password");
 
     // Its own record, the address compared case-insensitively.
-    let reply = server
-        .as_user(
-            Svc::Users,
-            &as_carl,
-            "GetUserByEmail",
-            &by_email("CARL@example.com"),
-        )
-        .await;
+    let reply = get_user_by_email(&server, &as_carl, "CARL@example.com").await;
     reply.assert_ok11();
     assert_eq!(reply.text(USERS_NS, "id"), carl.to_string());
     assert_eq!(reply.text(USERS_NS, "email"), "carl@example.com");
     // Another user's address and an address nobody has are refused alike.
     for email in ["cora@example.com", "nobody@example.com"] {
         assert_denied(
-            &server
-                .as_user(Svc::Users, &as_carl, "GetUserByEmail", &by_email(email))
-                .await,
+            &get_user_by_email(&server, &as_carl, email).await,
             "GetUserByEmail",
         );
     }
     // An auditor reads anyone, and learns when nobody has the address.
     let as_audra = wsse_text("audra", "audra-password");
-    let reply = server
-        .as_user(
-            Svc::Users,
-            &as_audra,
-            "GetUserByEmail",
-            &by_email("cora@example.com"),
-        )
-        .await;
+    let reply = get_user_by_email(&server, &as_audra, "cora@example.com").await;
     reply.assert_ok11();
     assert_eq!(reply.text(USERS_NS, "id"), cora.to_string());
-    let reply = server
-        .as_user(
-            Svc::Users,
-            &as_audra,
-            "GetUserByEmail",
-            &by_email("Nobody@example.com"),
-        )
-        .await;
+    let reply = get_user_by_email(&server, &as_audra, "Nobody@example.com").await;
     reply.assert_fault11("Client");
     assert_eq!(reply.text(COMMON_NS, "email"), "Nobody@example.com");
     // The schema's Email facets (3 to 254 characters) are checked before any lookup.
     let long = format!("{}@example.com", "x".repeat(250));
-    let reply = server
-        .as_user(Svc::Users, &as_audra, "GetUserByEmail", &by_email(&long))
-        .await;
+    let reply = get_user_by_email(&server, &as_audra, &long).await;
     reply.assert_fault11("Client");
     assert_eq!(reply.text(COMMON_NS, "path"), "email");
+}
+
+/// GetUserByEmail for `email`, as the caller whose header blocks are `headers`.
+async fn get_user_by_email(server: &Server, headers: &str, email: &str) -> Reply {
+    let inner = format!("<p:email>{email}</p:email>");
+    server
+        .as_user(Svc::Users, headers, "GetUserByEmail", &inner)
+        .await
 }
 
 #[tokio::test]

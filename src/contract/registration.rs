@@ -124,9 +124,9 @@ mod tests {
         assert_eq!(check_registration("UserService", &bound), Ok(()));
         let removed = bound.remove(0);
         bound.push(Bound {
-            element: "GetUserByEmail",
+            element: "GetUserByPhone",
             namespace: removed.namespace,
-            response: (removed.namespace, "GetUserByEmailResponse"),
+            response: (removed.namespace, "GetUserByPhoneResponse"),
         });
         bound[0].namespace = "urn:wrong";
         let again = bound[1];
@@ -147,7 +147,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("GetUserByEmail is bound but not in the WSDL"),
+            text.contains("GetUserByPhone is bound but not in the WSDL"),
             "{text}"
         );
         assert!(text.contains("instead of"), "{text}");

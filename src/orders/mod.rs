@@ -2,9 +2,9 @@
 //!
 //! `model` holds the domain types, `service` the business rules, `repository` the storage
 //! trait, `sqlite` and `postgres` its implementations (where placing an order is one
-//! transaction);
-//! `messages` are the SOAP messages of `xsd/orders.xsd`, `operations` the handlers, and
-//! `faults` how the service's errors reach the wire.
+//! transaction); `messages` are the SOAP messages of `xsd/orders.xsd`, generated, with their
+//! mappings to and from the domain types; `operations` the handlers, and `faults` how the
+//! service's errors reach the wire.
 
 mod faults;
 mod lines;

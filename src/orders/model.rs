@@ -19,16 +19,6 @@ pub enum OrderAction {
     Ship,
 }
 
-impl OrderAction {
-    /// The name of the action, as `c:OrderAction` spells it.
-    pub fn name(&self) -> &'static str {
-        match self {
-            OrderAction::Cancel { .. } => "cancel",
-            OrderAction::Ship => "ship",
-        }
-    }
-}
-
 /// How SalesReport groups its rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportGrouping {

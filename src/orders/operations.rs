@@ -7,6 +7,7 @@ use super::messages::{
 };
 use super::model::{NewOrder, OrderFilter};
 use super::service::{ListOrdersRequest, OrderError, OrderService};
+use crate::common::PageToken;
 use crate::contract::ORDER_SERVICE;
 use crate::dispatch::{Service, State};
 use crate::security::{Caller, roles};
@@ -34,15 +35,17 @@ async fn place_order(
         .place(NewOrder {
             customer_id: request.customer_id,
             lines: request
-                .lines
+                .line
                 .into_iter()
-                .map(|line| (line.sku, line.quantity))
+                .map(|line| (line.sku.0, line.quantity.0))
                 .collect(),
-            shipping_address: request.shipping_address,
-            client_reference: request.client_reference,
+            shipping_address: request.shipping_address.into(),
+            client_reference: request.client_reference.map(|reference| reference.0),
         })
         .await?;
-    Ok(PlaceOrderResponse { order })
+    Ok(PlaceOrderResponse {
+        order: order.into(),
+    })
 }
 
 async fn get_order(
@@ -52,7 +55,9 @@ async fn get_order(
 ) -> Result<GetOrderResponse, OrderError> {
     let order = orders.get(request.id).await?;
     caller.owns_or(order.customer_id, roles::STAFF_AND_AUDITORS)?;
-    Ok(GetOrderResponse { order })
+    Ok(GetOrderResponse {
+        order: order.into(),
+    })
 }
 
 async fn list_orders(
@@ -76,13 +81,13 @@ async fn list_orders(
                 placed_from: request.placed_from,
                 placed_to: request.placed_to,
             },
-            page_size: request.page_size,
-            page_token: request.page_token,
+            page_size: request.page_size.map(|size| size.0),
+            page_token: request.page_token.map(|token| token.0),
         })
         .await?;
     Ok(ListOrdersResponse {
-        orders: page.orders,
-        next_page_token: page.next_page_token,
+        order: page.orders.into_iter().map(Into::into).collect(),
+        next_page_token: page.next_page_token.map(PageToken),
         total_count: page.total,
     })
 }
@@ -96,8 +101,10 @@ async fn cancel_order(
         let order = orders.get(request.id).await?;
         caller.owns_or(order.customer_id, roles::STAFF)?;
     }
-    let order = orders.cancel(request.id, request.reason).await?;
-    Ok(CancelOrderResponse { order })
+    let order = orders.cancel(request.id, request.reason.0).await?;
+    Ok(CancelOrderResponse {
+        order: order.into(),
+    })
 }
 
 async fn ship_order(
@@ -105,7 +112,9 @@ async fn ship_order(
     request: ShipOrder,
 ) -> Result<ShipOrderResponse, OrderError> {
     let order = orders.ship(request.id).await?;
-    Ok(ShipOrderResponse { order })
+    Ok(ShipOrderResponse {
+        order: order.into(),
+    })
 }
 
 async fn sales_report(
@@ -115,5 +124,7 @@ async fn sales_report(
     let rows = orders
         .sales_report(request.from, request.to, request.group_by)
         .await?;
-    Ok(SalesReportResponse { rows })
+    Ok(SalesReportResponse {
+        row: rows.into_iter().map(Into::into).collect(),
+    })
 }

@@ -87,7 +87,10 @@ mod tests {
             "{}",
             docs.summary
         );
-        assert_eq!(docs.operations.len(), 6);
+        assert_eq!(
+            docs.operations.len(),
+            crate::contract::USER_SERVICE.operations.len()
+        );
         assert!(
             docs.operation("CreateUser")
                 .starts_with("Creates an active user")
