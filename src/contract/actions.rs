@@ -13,7 +13,7 @@ use crate::xml::{Event, XmlLimits, XmlReader};
 
 const WSDL_NS: &str = "http://schemas.xmlsoap.org/wsdl/";
 /// WS-Addressing 1.0 Metadata, whose `Action` attribute names a message's action.
-pub const WSAM_NS: &str = "http://www.w3.org/2007/05/addressing/metadata";
+const WSAM_NS: &str = "http://www.w3.org/2007/05/addressing/metadata";
 
 /// The actions of one operation.
 #[derive(Debug, Clone, Default)]

@@ -6,7 +6,7 @@ mod registration;
 mod soap11;
 mod template;
 
-pub use actions::{Actions, WSAM_NS};
+pub use actions::Actions;
 pub use registration::{
     AUTH_SERVICE, BENCH_SERVICE, Bound, CATALOG_SERVICE, ORDER_SERVICE, OperationContract,
     RegistrationError, SERVICES, ServiceContract, USER_SERVICE, check_registration,

@@ -1,13 +1,15 @@
-"""zeep with its WS-Addressing plugin (zeep.wsa.WsAddressingPlugin) against the UserService,
-over SOAP 1.1 and 1.2: the plugin sends wsa:Action (the input's wsam:Action from the WSDL),
-wsa:MessageID and wsa:To; the reply carries the output's action, RelatesTo the request's
-MessageID, its own MessageID and the anonymous To, and so does a declared fault."""
+"""zeep's WS-Addressing (zeep.wsa.WsAddressingPlugin) against the UserService, over SOAP 1.1
+and 1.2. zeep applies the plugin by itself to every operation whose input declares a
+wsam:Action (zeep/wsdl/bindings/soap.py), as ours do, so a plain zeep client is an addressed
+one; passing the plugin in `plugins` too would send every header twice (answered with
+wsa:InvalidCardinality). It sends wsa:Action (the input's wsam:Action), wsa:MessageID and
+wsa:To; the reply carries the output's action, RelatesTo the request's MessageID, its own
+MessageID and the anonymous To, and so does a declared fault."""
 
 import pytest
 from zeep import Client
 from zeep.exceptions import Fault
 from zeep.plugins import HistoryPlugin
-from zeep.wsa import WsAddressingPlugin
 
 from conftest import SOAP_VERSIONS, WSDL_NS, admin_wsse
 
@@ -18,15 +20,15 @@ PORT_TYPE = "http://soapstone.dev/wsdl/users/v1/UserServicePortType/"
 
 @pytest.fixture(params=SOAP_VERSIONS, ids=["soap11", "soap12"])
 def addressed(request, zeep_client, service_urls):
-    """(proxy, history): a UserService proxy of one SOAP version whose client adds the
-    WS-Addressing headers, and the history of what it exchanged."""
+    """(proxy, history): a UserService proxy of one SOAP version (its client adds the
+    WS-Addressing headers by itself), and the history of what it exchanged."""
     history = HistoryPlugin()
     base = zeep_client("UserService")
     client = Client(
         base.wsdl,
         wsse=admin_wsse(),
         transport=base.transport,
-        plugins=[WsAddressingPlugin(), history],
+        plugins=[history],
     )
     suffix = "Soap11Binding" if request.param == "1.1" else "Soap12Binding"
     binding = f"{{{WSDL_NS['UserService']}}}UserService{suffix}"
@@ -48,6 +50,12 @@ def assert_reply(history, action: str) -> None:
     assert header(received, "To") == ANONYMOUS
     own = header(received, "MessageID")
     assert own.startswith("urn:uuid:") and own != request_id
+
+
+def test_zeep_engages_its_addressing_plugin_from_the_wsdl(addressed):
+    proxy, _ = addressed
+    operation = proxy._binding._operations["GetUser"]
+    assert operation.abstract.wsa_action == "http://soapstone.dev/users/GetUser"
 
 
 def test_a_call_is_answered_with_its_action_and_relates_to(addressed, admin):
