@@ -230,12 +230,12 @@ fn encode(c: &mut Criterion) {
         updated: parse_datetime("2024-05-17T12:34:56Z").expect("date"),
     };
     group.bench_function("small", |b| {
-        b.iter(|| write_response(SoapVersion::V11, black_box(&item)))
+        b.iter(|| write_response(SoapVersion::V11, None, black_box(&item)))
     });
     for (size, text) in [("medium", MEDIUM), ("large", large.as_str())] {
         let echo = EchoResponse(soapstone_decode::<Echo>(text.as_bytes()).0);
         group.bench_function(size, |b| {
-            b.iter(|| write_response(SoapVersion::V11, black_box(&echo)))
+            b.iter(|| write_response(SoapVersion::V11, None, black_box(&echo)))
         });
     }
     group.finish();
@@ -254,7 +254,7 @@ fn faults(c: &mut Criterion) {
     let mut group = c.benchmark_group("fault writer");
     for version in [SoapVersion::V11, SoapVersion::V12] {
         group.bench_function(version.label(), |b| {
-            b.iter(|| write_fault(version, black_box(&fault()), "request-id"))
+            b.iter(|| write_fault(version, black_box(&fault()), "request-id", None))
         });
     }
     group.finish();

@@ -259,7 +259,7 @@ fn mount(
     let contract = Contract::new(path, wsdl_name, wsdl)?;
     let endpoint = Endpoint::new(service, config.limits.clone())
         .with_deadline(config.deadline)
-        .with_default_actions(contract.default_actions().clone());
+        .with_actions(contract.actions().clone());
     Ok(Mount {
         docs: service_docs(described),
         contract,

@@ -1,9 +1,11 @@
 //! Soapstone: a SOAP 1.1/1.2 server engine and the services built on it.
 //!
 //! A request travels: [`binding`] (HTTP) → [`endpoint`] (the SOAP phases: [`soap`] envelope
-//! reader on [`xml`], mustUnderstand, [`dispatch`] by body QName, [`codec`] typed decode) →
-//! a service's handler → its repository on [`db`] → typed response or fault → envelope writer.
+//! reader on [`xml`], mustUnderstand, [`addressing`], [`dispatch`] by body QName, [`codec`]
+//! typed decode) → a service's handler → its repository on [`db`] → typed response or fault →
+//! envelope writer.
 
+pub mod addressing;
 pub mod app;
 pub mod auth;
 pub mod bench;

@@ -6,7 +6,7 @@ mod registration;
 mod soap11;
 mod template;
 
-pub use actions::DefaultActions;
+pub use actions::Actions;
 pub use registration::{
     AUTH_SERVICE, BENCH_SERVICE, Bound, CATALOG_SERVICE, ORDER_SERVICE, OperationContract,
     RegistrationError, SERVICES, ServiceContract, USER_SERVICE, check_registration,
@@ -31,7 +31,7 @@ pub struct Contract {
     wsdl: Template,
     wsdl_soap11: Template,
     schemas: Vec<(&'static str, Template)>,
-    default_actions: DefaultActions,
+    actions: Actions,
 }
 
 /// A contract document that could not be prepared for serving.
@@ -49,7 +49,7 @@ impl Contract {
             let name = name.to_string();
             move |reason: String| ContractError { name, reason }
         };
-        let default_actions = DefaultActions::parse(wsdl).map_err(error(wsdl_name))?;
+        let actions = Actions::parse(wsdl).map_err(error(wsdl_name))?;
         let wsdl_soap11 = soap11_only(wsdl)
             .and_then(|view| Template::new(view, path))
             .map_err(error(wsdl_name))?;
@@ -67,7 +67,7 @@ impl Contract {
             wsdl,
             wsdl_soap11,
             schemas,
-            default_actions,
+            actions,
         })
     }
 
@@ -82,9 +82,9 @@ impl Contract {
         self.wsdl_soap11.render(base)
     }
 
-    /// The WS-Addressing default actions of the WSDL's operations.
-    pub fn default_actions(&self) -> &DefaultActions {
-        &self.default_actions
+    /// The WS-Addressing actions of the WSDL's operations.
+    pub fn actions(&self) -> &Actions {
+        &self.actions
     }
 
     /// Schema `name` (a file name in `xsd/`), its imports pointing at `base`.

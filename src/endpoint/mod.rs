@@ -16,11 +16,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use tracing::Instrument;
 
+use crate::addressing::{self, Reply};
 use crate::common::Transport;
-use crate::contract::DefaultActions;
+use crate::contract::Actions;
 use crate::dispatch::{PreparedCall, RequestContext, SoapService};
 use crate::identity::Caller;
-use crate::soap::{Fault, FaultCode, SoapVersion, open_envelope};
+use crate::soap::{Fault, FaultCode, HeaderWriter, SoapVersion, open_envelope};
 use crate::xml::{QName, XmlLimits};
 
 /// One SOAP request as the HTTP binding hands it over.
@@ -68,7 +69,7 @@ pub struct Endpoint {
     understood: Vec<QName>,
     deadline: Duration,
     guard: Option<Arc<dyn Guard>>,
-    default_actions: DefaultActions,
+    actions: Actions,
 }
 
 /// What the phases have established about a request so far: the answer is written in its
@@ -78,6 +79,8 @@ struct Exchange {
     version: SoapVersion,
     operation: Option<&'static str>,
     caller: Option<Arc<Caller>>,
+    /// What the answer must carry when the request was addressed (WS-Addressing).
+    reply: Option<Reply>,
 }
 
 impl Endpoint {
@@ -85,10 +88,10 @@ impl Endpoint {
         Endpoint {
             service,
             limits,
-            understood: Vec::new(),
+            understood: addressing::HEADERS.to_vec(),
             deadline: Duration::from_secs(30),
             guard: None,
-            default_actions: DefaultActions::default(),
+            actions: Actions::default(),
         }
     }
 
@@ -99,10 +102,12 @@ impl Endpoint {
         self
     }
 
-    /// Also accepts the WS-Addressing default action of an operation's input (what gSOAP sends
-    /// when the binding does not require the SOAPAction) besides its own SOAPAction.
-    pub fn with_default_actions(mut self, actions: DefaultActions) -> Self {
-        self.default_actions = actions;
+    /// The WS-Addressing actions of the WSDL's operations: a request's SOAPAction or
+    /// `wsa:Action` may also be its input's default action (what gSOAP sends when the binding
+    /// does not require the SOAPAction), and an addressed request's answer carries the
+    /// output's or the fault's action.
+    pub fn with_actions(mut self, actions: Actions) -> Self {
+        self.actions = actions;
         self
     }
 
@@ -127,6 +132,7 @@ impl Endpoint {
             version: request.version_hint.unwrap_or(SoapVersion::V11),
             operation: None,
             caller: None,
+            reply: None,
         };
         let result = match self.receive(request, &mut exchange).await {
             Ok((operation, call, context)) => {
@@ -138,8 +144,21 @@ impl Endpoint {
             version,
             operation,
             caller,
+            reply,
         } = exchange;
-        let (body, fault) = phases::encode(version, operation, result, &request_id);
+        let headers = phases::reply_headers(
+            reply.as_ref(),
+            &self.actions,
+            operation,
+            result.as_ref().err(),
+        );
+        let (body, fault) = phases::encode(
+            version,
+            operation,
+            result,
+            &request_id,
+            headers.as_ref().map(|h| h as &dyn HeaderWriter),
+        );
         let (body, fault) = match (&self.guard, &caller) {
             (Some(guard), Some(caller)) if guard.secures(caller) => {
                 let secured = guard
@@ -147,10 +166,25 @@ impl Endpoint {
                     .instrument(tracing::debug_span!("secure_response"));
                 match secured.await {
                     Ok(body) => (body, fault),
-                    Err(failed) => (
-                        phases::fault_envelope(version, operation, &failed, &request_id),
-                        Some(failed),
-                    ),
+                    Err(failed) => {
+                        let headers = phases::reply_headers(
+                            reply.as_ref(),
+                            &self.actions,
+                            operation,
+                            Some(&failed),
+                        );
+                        let headers = headers.as_ref().map(|h| h as &dyn HeaderWriter);
+                        (
+                            phases::fault_envelope(
+                                version,
+                                operation,
+                                &failed,
+                                &request_id,
+                                headers,
+                            ),
+                            Some(failed),
+                        )
+                    }
                 }
             }
             _ => (body, fault),
@@ -173,7 +207,9 @@ impl Endpoint {
             fault_label: fault.as_ref().map(Fault::label),
             fault_cause: fault.as_ref().and_then(|f| f.cause),
             user: caller.map(|c| c.username.clone()),
-            retry_after: fault.and_then(|f| f.retry_after).map(|s| s.get()),
+            retry_after: fault
+                .and_then(|f| f.retry_after)
+                .map(|s| u64::from(s.get())),
         }
     }
 
@@ -188,13 +224,13 @@ impl Endpoint {
         let version = version_hint.unwrap_or(SoapVersion::V11);
         SoapResponse {
             version,
-            body: phases::fault_envelope(version, None, &fault, request_id),
+            body: phases::fault_envelope(version, None, &fault, request_id, None),
             operation: None,
             fault: Some(fault.code),
             fault_label: Some(fault.label()),
             fault_cause: fault.cause,
             user: None,
-            retry_after: fault.retry_after.map(|s| s.get()),
+            retry_after: fault.retry_after.map(|s| u64::from(s.get())),
         }
     }
 
@@ -218,14 +254,30 @@ impl Endpoint {
         exchange.version = head.version;
         // Pre-protocol: mustUnderstand.
         phases::must_understand(&head.headers, &self.understood)?;
-        // Dispatch, by the Body's first child, checked against the SOAPAction.
+        // Addressing: the WS-Addressing headers, which also address the answer.
+        let action = match phases::addressing(&head.headers, reader.input()) {
+            Ok(addressed) => addressed.map(|addressed| {
+                exchange.reply = Some(addressed.reply);
+                addressed.action
+            }),
+            Err(refused) => {
+                exchange.reply = Some(refused.reply);
+                return Err(refused.fault);
+            }
+        };
+        // Dispatch, by the Body's first child, checked against the SOAPAction and the
+        // wsa:Action.
         let operation = phases::dispatch(self.service.as_ref(), &head.operation)?;
         exchange.operation = Some(operation.info.name);
-        phases::check_action(
-            request.action.as_deref(),
-            operation.info,
-            &self.default_actions,
-        )?;
+        match &action {
+            Some(action) => phases::check_addressed_action(
+                request.action.as_deref(),
+                action,
+                operation.info,
+                &self.actions,
+            )?,
+            None => phases::check_action(request.action.as_deref(), operation.info, &self.actions)?,
+        }
         let mut context = RequestContext {
             version: head.version,
             request_id: request.request_id,

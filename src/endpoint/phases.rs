@@ -1,7 +1,7 @@
 //! The phases of a SOAP request as plain functions, one job each. [`super::Endpoint`] runs
 //! them in order in `receive` and `handle`, the one place the order is written down (CXF's
-//! interceptor phases are the model: receive → read → pre-protocol → dispatch → security →
-//! unmarshal → invoke → marshal → send).
+//! interceptor phases are the model: receive → read → pre-protocol → addressing → dispatch →
+//! security → unmarshal → invoke → marshal → send).
 
 use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
@@ -12,11 +12,14 @@ use futures_util::FutureExt;
 use tracing::Instrument;
 
 use super::faults;
-use crate::contract::DefaultActions;
+use crate::addressing::{
+    self, Addressing, AddressingError, FAULT_ACTION, Reply, ReplyHeaders, SOAP_FAULT_ACTION, WSA_NS,
+};
+use crate::contract::Actions;
 use crate::dispatch::{Dispatched, OperationInfo, PreparedCall, RequestContext, SoapService};
 use crate::soap::{
-    BodyWriter, Fault, FaultCode, HeaderBlock, HeaderTarget, SoapVersion, close_envelope,
-    write_fault, write_response,
+    BodyWriter, Fault, FaultCode, HeaderBlock, HeaderTarget, HeaderWriter, SoapVersion,
+    close_envelope, write_fault, write_response,
 };
 use crate::xml::{QName, SourceEncoding, Start, XmlLimits, XmlReader, to_utf8};
 
@@ -58,6 +61,15 @@ pub(super) fn must_understand(headers: &[HeaderBlock], understood: &[QName]) -> 
     }
 }
 
+/// Addressing: the WS-Addressing headers, when the request has any, read and checked (each
+/// at most once, `Action` and `MessageID` present, replies only to the anonymous address).
+pub(super) fn addressing(
+    headers: &[HeaderBlock],
+    document: &str,
+) -> Result<Option<Addressing>, Box<AddressingError>> {
+    addressing::read(headers, document)
+}
+
 /// Dispatch: the operation whose request element is the Body's first child.
 pub(super) fn dispatch<'a>(
     service: &'a dyn SoapService,
@@ -73,10 +85,10 @@ pub(super) fn dispatch<'a>(
 pub(super) fn check_action(
     action: Option<&str>,
     operation: &OperationInfo,
-    defaults: &DefaultActions,
+    actions: &Actions,
 ) -> Result<(), Fault> {
     match action.filter(|a| !a.is_empty()) {
-        Some(action) if action != operation.action && !defaults.accepts(operation.name, action) => {
+        Some(action) if action != operation.action && !actions.accepts(operation.name, action) => {
             Err(faults::action_mismatch(
                 action,
                 operation.name,
@@ -84,6 +96,24 @@ pub(super) fn check_action(
             ))
         }
         _ => Ok(()),
+    }
+}
+
+/// Dispatch, checked, for an addressed request: a non-empty SOAPAction is its `wsa:Action`
+/// (else `wsa:ActionMismatch`), and that names the dispatched operation: its SOAPAction, its
+/// input's `wsam:Action` or a default action (else `wsa:ActionNotSupported`).
+pub(super) fn check_addressed_action(
+    soap_action: Option<&str>,
+    action: &str,
+    operation: &OperationInfo,
+    actions: &Actions,
+) -> Result<(), Fault> {
+    if let Some(soap_action) = soap_action.filter(|a| !a.is_empty() && *a != action) {
+        return Err(addressing::action_mismatch(soap_action, action));
+    }
+    match action == operation.action || actions.accepts(operation.name, action) {
+        true => Ok(()),
+        false => Err(addressing::action_not_supported(action, operation.name)),
     }
 }
 
@@ -135,33 +165,60 @@ pub(super) async fn invoke(
     }
 }
 
-/// Marshal: the response envelope, or the fault envelope (logged, Server faults as warnings).
+/// Marshal, addressing: the WS-Addressing headers of the answer to an addressed request. Its
+/// action is the operation's output action; for a fault, the action of the fault the
+/// operation declares, `wsa:…/fault` for a WS-Addressing fault, and `wsa:…/soap/fault` for
+/// any other.
+pub(super) fn reply_headers<'a>(
+    reply: Option<&'a Reply>,
+    actions: &Actions,
+    operation: Option<&'static str>,
+    fault: Option<&Fault>,
+) -> Option<ReplyHeaders<'a>> {
+    let reply = reply?;
+    let action = match fault {
+        None => operation.and_then(|op| actions.output(op)),
+        Some(fault) if fault.subcode.is_some_and(|(ns, _)| ns.uri == WSA_NS) => Some(FAULT_ACTION),
+        Some(fault) => Some(
+            operation
+                .zip(fault.detail.as_ref())
+                .and_then(|(op, detail)| actions.fault(op, detail.element()))
+                .unwrap_or(SOAP_FAULT_ACTION),
+        ),
+    };
+    Some(reply.headers(action, fault.is_some()))
+}
+
+/// Marshal: the response envelope, or the fault envelope (logged, Server faults as warnings),
+/// with `headers` in its Header.
 pub(super) fn encode(
     version: SoapVersion,
     operation: Option<&'static str>,
     result: Result<Box<dyn BodyWriter>, Fault>,
     request_id: &str,
+    headers: Option<&dyn HeaderWriter>,
 ) -> (Vec<u8>, Option<Fault>) {
     match result {
-        Ok(body) => (write_response(version, body.as_ref()), None),
+        Ok(body) => (write_response(version, headers, body.as_ref()), None),
         Err(fault) => (
-            fault_envelope(version, operation, &fault, request_id),
+            fault_envelope(version, operation, &fault, request_id, headers),
             Some(fault),
         ),
     }
 }
 
-/// The fault envelope of `fault`, logged (Server faults as warnings).
+/// The fault envelope of `fault` with `headers`, logged (Server faults as warnings).
 pub(super) fn fault_envelope(
     version: SoapVersion,
     operation: Option<&'static str>,
     fault: &Fault,
     request_id: &str,
+    headers: Option<&dyn HeaderWriter>,
 ) -> Vec<u8> {
     if fault.code == FaultCode::Server {
         tracing::warn!(operation, reason = %fault.reason, "server fault");
     } else {
         tracing::debug!(operation, code = ?fault.code, reason = %fault.reason, "client fault");
     }
-    write_fault(version, fault, request_id)
+    write_fault(version, fault, request_id, headers)
 }

@@ -271,7 +271,7 @@ mod tests {
         let (cert, key) = self_signed();
         let signer = ResponseSigner::from_pem(&cert, &key).unwrap();
         for version in [SoapVersion::V11, SoapVersion::V12] {
-            let fault = write_fault(version, &Fault::client("no such order"), "req-1");
+            let fault = write_fault(version, &Fault::client("no such order"), "req-1", None);
             for envelope in [response(version), fault] {
                 let signed = signer
                     .sign(version, &envelope, OffsetDateTime::now_utc())

@@ -1,7 +1,7 @@
 //! The SOAP fault as the engine carries it, independent of the version it is written in.
 
 use std::fmt;
-use std::num::NonZeroU64;
+use std::num::NonZeroU32;
 
 use crate::codec::{Encode, Message, write_message};
 use crate::xml::{Namespace, XmlWriter};
@@ -27,6 +27,11 @@ pub trait FaultDetail: Send + Sync + fmt::Debug {
     fn write(&self, w: &mut XmlWriter);
     /// The detail element's local name, e.g. `AccessDeniedFault`.
     fn element(&self) -> &'static str;
+    /// The header block SOAP 1.1 carries this detail in instead of `detail`, which it keeps for
+    /// faults in processing the Body (the WS-Addressing SOAP 1.1 binding's `wsa:FaultDetail`).
+    fn soap11_header(&self) -> Option<(&'static Namespace, &'static str)> {
+        None
+    }
 }
 
 impl<T: Message + Encode + Send + Sync + fmt::Debug> FaultDetail for T {
@@ -47,6 +52,9 @@ pub struct Fault {
     /// WS-Security convention, e.g. `wsse:FailedAuthentication`), written with the
     /// namespace's prefix.
     pub subcode: Option<(&'static Namespace, &'static str)>,
+    /// A still more specific code under the subcode: a nested 1.2 Subcode (SOAP 1.1 has no
+    /// place for it; the reason names it), e.g. WS-Addressing's `wsa:InvalidCardinality`.
+    pub subsubcode: Option<&'static (&'static Namespace, &'static str)>,
     /// Human-readable reason, in English.
     pub reason: String,
     pub detail: Option<Box<dyn FaultDetail>>,
@@ -54,7 +62,7 @@ pub struct Fault {
     pub not_understood: Vec<(String, String)>,
     /// The caller is over a rate limit: the HTTP binding answers 503 with `Retry-After` of
     /// this many seconds.
-    pub retry_after: Option<NonZeroU64>,
+    pub retry_after: Option<NonZeroU32>,
     /// A qualifier for the log and the audit trail only, never sent.
     pub note: Option<FaultNote>,
     /// Why, in a few words, for the access line only (never sent, not in the audit trail):
@@ -83,6 +91,7 @@ impl Fault {
         Fault {
             code,
             subcode: None,
+            subsubcode: None,
             reason: reason.into(),
             detail: None,
             not_understood: Vec::new(),
@@ -114,12 +123,17 @@ impl Fault {
 
     /// Marks the fault as a rate limit: retry after `seconds` (at least 1).
     pub fn with_retry_after(mut self, seconds: u64) -> Self {
-        self.retry_after = NonZeroU64::new(seconds.max(1));
+        self.retry_after = NonZeroU32::new(u32::try_from(seconds.max(1)).unwrap_or(u32::MAX));
         self
     }
 
     pub fn with_subcode(mut self, ns: &'static Namespace, local: &'static str) -> Self {
         self.subcode = Some((ns, local));
+        self
+    }
+
+    pub fn with_subsubcode(mut self, code: &'static (&'static Namespace, &'static str)) -> Self {
+        self.subsubcode = Some(code);
         self
     }
 

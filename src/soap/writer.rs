@@ -6,7 +6,7 @@
 use super::{Fault, FaultCode, SoapVersion};
 use crate::codec::{Encode, Message, write_message};
 use crate::common::{RequestId, ServerFault};
-use crate::xml::XmlWriter;
+use crate::xml::{Namespace, XmlWriter};
 
 const XML_DECL: &str = r#"<?xml version="1.0" encoding="utf-8"?>"#;
 
@@ -21,6 +21,12 @@ impl<M: Message + Encode + Send> BodyWriter for M {
     }
 }
 
+/// Header blocks that go into a response or fault envelope besides the engine's own (the
+/// WS-Addressing headers of a reply).
+pub trait HeaderWriter {
+    fn write_headers(&self, w: &mut XmlWriter);
+}
+
 fn open(w: &mut XmlWriter, version: SoapVersion) {
     let ns = version.namespace();
     w.raw(XML_DECL);
@@ -29,11 +35,20 @@ fn open(w: &mut XmlWriter, version: SoapVersion) {
     w.close_start();
 }
 
-/// A response envelope holding `body`.
-pub fn write_response(version: SoapVersion, body: &dyn BodyWriter) -> Vec<u8> {
+/// A response envelope holding `body`, with a Header of `headers` when there are any.
+pub fn write_response(
+    version: SoapVersion,
+    headers: Option<&dyn HeaderWriter>,
+    body: &dyn BodyWriter,
+) -> Vec<u8> {
     let p = version.namespace().prefix;
     let mut w = XmlWriter::with_capacity(1024);
     open(&mut w, version);
+    if let Some(headers) = headers {
+        w.open(p, "Header");
+        headers.write_headers(&mut w);
+        w.end(p, "Header");
+    }
     w.open(p, "Body");
     body.write_body(&mut w);
     w.end(p, "Body");
@@ -41,13 +56,19 @@ pub fn write_response(version: SoapVersion, body: &dyn BodyWriter) -> Vec<u8> {
     w.into_bytes()
 }
 
-/// A fault envelope. Server faults without a detail of their own get a `ServerFault` detail
-/// with `request_id`, and the id is added to their reason.
-pub fn write_fault(version: SoapVersion, fault: &Fault, request_id: &str) -> Vec<u8> {
+/// A fault envelope, with `headers` in its Header after the engine's own. Server faults
+/// without a detail of their own get a `ServerFault` detail with `request_id`, and the id is
+/// added to their reason.
+pub fn write_fault(
+    version: SoapVersion,
+    fault: &Fault,
+    request_id: &str,
+    headers: Option<&dyn HeaderWriter>,
+) -> Vec<u8> {
     let p = version.namespace().prefix;
     let mut w = XmlWriter::with_capacity(1024);
     open(&mut w, version);
-    write_fault_headers(&mut w, version, fault, request_id);
+    write_fault_headers(&mut w, version, fault, request_id, headers);
     w.open(p, "Body");
     w.open(p, "Fault");
     let server_detail =
@@ -66,7 +87,12 @@ pub fn write_fault(version: SoapVersion, fault: &Fault, request_id: &str) -> Vec
             write_message(w, detail);
         }
     };
-    let has_detail = fault.detail.is_some() || server_detail.is_some();
+    let detail_in_header = version == SoapVersion::V11
+        && fault
+            .detail
+            .as_ref()
+            .is_some_and(|d| d.soap11_header().is_some());
+    let has_detail = (fault.detail.is_some() || server_detail.is_some()) && !detail_in_header;
     match version {
         SoapVersion::V11 => {
             match fault.subcode {
@@ -105,16 +131,8 @@ pub fn write_fault(version: SoapVersion, fault: &Fault, request_id: &str) -> Vec
             w.raw(":");
             w.raw(code_name(version, fault.code));
             w.end(p, "Value");
-            if let Some((ns, local)) = fault.subcode {
-                w.open(p, "Subcode");
-                w.start(p, "Value");
-                w.declare(*ns);
-                w.close_start();
-                w.raw(ns.prefix);
-                w.raw(":");
-                w.text(local);
-                w.end(p, "Value");
-                w.end(p, "Subcode");
+            if let Some(subcode) = fault.subcode {
+                write_subcode(&mut w, p, subcode, fault.subsubcode);
             }
             w.end(p, "Code");
             w.open(p, "Reason");
@@ -137,14 +155,55 @@ pub fn write_fault(version: SoapVersion, fault: &Fault, request_id: &str) -> Vec
     w.into_bytes()
 }
 
-/// The Header of a fault: the request id (`c:RequestId`) always; in SOAP 1.2 also
-/// `NotUnderstood` for MustUnderstand and `Upgrade` listing the envelopes we speak for
-/// VersionMismatch.
-fn write_fault_headers(w: &mut XmlWriter, version: SoapVersion, fault: &Fault, request_id: &str) {
+/// A 1.2 `Subcode` with its `Value`, and the nested one of `inner` when there is one.
+fn write_subcode(
+    w: &mut XmlWriter,
+    p: &str,
+    (ns, local): (&'static Namespace, &'static str),
+    inner: Option<&'static (&'static Namespace, &'static str)>,
+) {
+    w.open(p, "Subcode");
+    w.start(p, "Value");
+    w.declare(*ns);
+    w.close_start();
+    w.raw(ns.prefix);
+    w.raw(":");
+    w.text(local);
+    w.end(p, "Value");
+    if let Some(inner) = inner {
+        write_subcode(w, p, *inner, None);
+    }
+    w.end(p, "Subcode");
+}
+
+/// The Header of a fault: the request id (`c:RequestId`) always, then `headers`; in SOAP 1.1
+/// the detail when the fault puts it in a header block; in SOAP 1.2 `NotUnderstood` for
+/// MustUnderstand and `Upgrade` listing the envelopes we speak for VersionMismatch.
+fn write_fault_headers(
+    w: &mut XmlWriter,
+    version: SoapVersion,
+    fault: &Fault,
+    request_id: &str,
+    headers: Option<&dyn HeaderWriter>,
+) {
     let p = version.namespace().prefix;
     w.open(p, "Header");
     write_message(w, &RequestId(request_id.to_string()));
+    if let Some(headers) = headers {
+        headers.write_headers(w);
+    }
     if version == SoapVersion::V11 {
+        if let Some((detail, (ns, local))) = fault
+            .detail
+            .as_ref()
+            .and_then(|d| d.soap11_header().map(|header| (d, header)))
+        {
+            w.start(ns.prefix, local);
+            w.declare(*ns);
+            w.close_start();
+            detail.write(w);
+            w.end(ns.prefix, local);
+        }
         w.end(p, "Header");
         return;
     }
@@ -203,7 +262,7 @@ mod tests {
                 message: "is required".into(),
             }],
         });
-        let xml = text(write_fault(SoapVersion::V11, &fault, "r1"));
+        let xml = text(write_fault(SoapVersion::V11, &fault, "r1", None));
         assert!(xml.contains("<faultcode>soap:Client</faultcode>"), "{xml}");
         assert!(xml.contains(r#"<faultstring xml:lang="en">bad &lt;input&gt;</faultstring>"#));
         assert!(xml.contains("<detail><c:ValidationFault xmlns:c="), "{xml}");
@@ -211,7 +270,12 @@ mod tests {
 
     #[test]
     fn soap12_fault_has_no_whitespace_and_carries_request_id_for_server_faults() {
-        let xml = text(write_fault(SoapVersion::V12, &Fault::internal(), "req-9"));
+        let xml = text(write_fault(
+            SoapVersion::V12,
+            &Fault::internal(),
+            "req-9",
+            None,
+        ));
         assert!(xml.contains("<env:Value>env:Receiver</env:Value>"), "{xml}");
         assert!(xml.contains(
             r#"<env:Text xml:lang="en">Internal server error (request id req-9)</env:Text>"#
@@ -229,7 +293,7 @@ mod tests {
     fn must_understand_and_version_mismatch_headers_in_12() {
         let mut fault = Fault::new(FaultCode::MustUnderstand, "not understood");
         fault.not_understood.push(("urn:h".into(), "Trace".into()));
-        let xml = text(write_fault(SoapVersion::V12, &fault, "r"));
+        let xml = text(write_fault(SoapVersion::V12, &fault, "r", None));
         assert!(
             xml.contains(r#"<env:NotUnderstood xmlns:nu="urn:h" qname="nu:Trace"/>"#),
             "{xml}"
@@ -238,6 +302,7 @@ mod tests {
             SoapVersion::V12,
             &Fault::new(FaultCode::VersionMismatch, "v"),
             "r",
+            None,
         ));
         assert!(xml.contains("<env:Upgrade><env:SupportedEnvelope"), "{xml}");
     }
@@ -245,12 +310,12 @@ mod tests {
     #[test]
     fn data_encoding_unknown_is_its_own_code_in_12_and_client_in_11() {
         let fault = Fault::new(FaultCode::DataEncodingUnknown, "poison");
-        let xml = text(write_fault(SoapVersion::V12, &fault, "r"));
+        let xml = text(write_fault(SoapVersion::V12, &fault, "r", None));
         assert!(
             xml.contains("<env:Value>env:DataEncodingUnknown</env:Value>"),
             "{xml}"
         );
-        let xml = text(write_fault(SoapVersion::V11, &fault, "r"));
+        let xml = text(write_fault(SoapVersion::V11, &fault, "r", None));
         assert!(xml.contains("<faultcode>soap:Client</faultcode>"), "{xml}");
     }
 }

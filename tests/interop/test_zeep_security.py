@@ -43,6 +43,7 @@ TOKEN_PROFILE = (
 )
 SECURITY_NS = "http://soapstone.dev/schema/security/v1"
 COMMON_NS = "http://soapstone.dev/schema/common/v1"
+WSA_NS = "http://www.w3.org/2005/08/addressing"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 FAILED_AUTHENTICATION_REASON = "The security token could not be authenticated or authorized"
@@ -288,8 +289,10 @@ def test_login_then_session_token_header(soap, history, auth_client, admin):
 
     sent = history.last_sent["envelope"]
     header = sent.find(f"{{{soap.envelope_ns}}}Header")
-    assert [child.tag for child in header] == [f"{{{SECURITY_NS}}}SessionToken"]
-    assert header[0].text == login.sessionToken
+    # The SessionToken is the only credential; the rest are zeep's WS-Addressing headers.
+    credentials = [child for child in header if not child.tag.startswith(f"{{{WSA_NS}}}")]
+    assert [child.tag for child in credentials] == [f"{{{SECURITY_NS}}}SessionToken"]
+    assert credentials[0].text == login.sessionToken
 
     # The header element itself works too (zeep's value of this simple-typed element is a
     # plain str, so it is rendered with the element's schema), and so does every service.
@@ -366,7 +369,9 @@ def test_no_credentials_is_failed_authentication(soap, history, admin):
     ]:
         proxy = soap.service_as(name, None)
         fault = expect_fault(getattr(proxy, operation), **kwargs)
-        assert history.last_sent["envelope"].find(f"{{{soap.envelope_ns}}}Header") is None
+        header = history.last_sent["envelope"].find(f"{{{soap.envelope_ns}}}Header")
+        # Only zeep's WS-Addressing headers: no credentials at all.
+        assert all(child.tag.startswith(f"{{{WSA_NS}}}") for child in header)
         security_fault(soap, history, fault, "FailedAuthentication")
 
 

@@ -22,6 +22,7 @@ from zeep.wsse.signature import BinarySignature, _make_verify_key, _verify_envel
 from zeep.wsse.utils import WSU, get_security_header, get_timestamp
 
 SECURITY_NS = "http://soapstone.dev/schema/security/v1"
+WSA_NS = "http://www.w3.org/2005/08/addressing"
 WSSE_NS = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
 
 
@@ -168,6 +169,9 @@ def test_tampering_and_wrapping_are_refused(server, zeep_client, signing_pki):
     wrapper.append(body)
     new_body = etree.SubElement(envelope, f"{{{soap_ns}}}Body")
     etree.SubElement(new_body, f"{{{SECURITY_NS}}}Logout")
+    # zeep's wsa:Action (unsigned) changed to match, as an attacker would, so that the
+    # signature check, not the WS-Addressing action check, is what refuses it.
+    envelope.find(f"{{{soap_ns}}}Header/{{{WSA_NS}}}Action").text = "http://soapstone.dev/auth/Logout"
     reply = _post(server, etree.tostring(envelope))
     assert reply.status_code == 500
     assert fault_code(reply.content) == "wsse:InvalidSecurity", reply.text

@@ -1,5 +1,7 @@
 //! WSDL 1.1 `definitions` into the raw tree: messages, port types, SOAP 1.1/1.2
-//! document/literal bindings and services, with their inline schemas.
+//! document/literal bindings and services, with their inline schemas. WS-Policy policies (in
+//! the definitions) and policy references (in a binding) are read past, and so are extension
+//! attributes such as WS-Addressing Metadata's `wsam:Action`.
 
 use roxmltree::Node;
 
@@ -13,6 +15,9 @@ use crate::error::Error;
 use crate::qname::XS;
 
 const SOAP_HTTP: &str = "http://schemas.xmlsoap.org/soap/http";
+/// WS-Policy 1.5: the policies of a WSDL configure client stacks (WS-Addressing, security);
+/// they change no message, so contractgen reads past them.
+const WS_POLICY: &str = "http://www.w3.org/ns/ws-policy";
 
 /// Reads the `wsdl:definitions` element `node`; its inline schemas come back beside it.
 pub fn definitions(doc: &Doc<'_, '_>, node: Node<'_, '_>) -> Result<(Wsdl, Vec<Schema>), Error> {
@@ -29,6 +34,9 @@ pub fn definitions(doc: &Doc<'_, '_>, node: Node<'_, '_>) -> Result<(Wsdl, Vec<S
     };
     let mut schemas = Vec::new();
     for child in doc.children(node)? {
+        if is(child, WS_POLICY, "Policy") {
+            continue;
+        }
         match wsdl_name(child) {
             Some("documentation") => {}
             Some("types") => {
@@ -216,7 +224,7 @@ fn binding(doc: &Doc<'_, '_>, node: Node<'_, '_>) -> Result<Binding, Error> {
     only(doc, soap_binding, "transport", SOAP_HTTP)?;
     let mut operations = Vec::new();
     for child in children {
-        if child == soap_binding {
+        if child == soap_binding || is(child, WS_POLICY, "PolicyReference") {
             continue;
         }
         match wsdl_name(child) {

@@ -6,7 +6,9 @@
 # wsdl2h reads the four services' ?wsdl (and the ?xsd= schemas they import) into one header,
 # soapcpp2 turns it into C++ proxies, one class per binding (UserServiceSoap11BindingProxy,
 # UserServiceSoap12BindingProxy, ...), and g++ compiles them with client_test.cpp and the
-# gSOAP wsse plugin into BUILD_DIR/client_test. Everything generated stays in BUILD_DIR.
+# gSOAP wsse and wsa plugins into BUILD_DIR/client_test (wsdl2h imports wsa5.h for the
+# WSDLs' wsam:Addressing policy, and wsse's fault functions then call the wsa plugin's).
+# Everything generated stays in BUILD_DIR.
 # Needs the Debian packages gsoap, libgsoap-dev, g++, pkg-config, libssl-dev and zlib1g-dev.
 set -euo pipefail
 
@@ -29,13 +31,13 @@ wsdl2h -Nsrv -t "$here/typemap.dat" -o soapstone.h \
 soapcpp2 -j -C -L -x -I"$gsoap/import" soapstone.h
 
 # The library's own flags (WITH_OPENSSL, WITH_DOM, ...: they shape struct soap), the wsse plugin
-# with what it needs (smdevp.c and mecevp.c for OpenSSL, struct_timeval.c for the saml2.h types
+# and the wsa plugin it calls, with what wsse needs (smdevp.c and mecevp.c for OpenSSL, struct_timeval.c for the saml2.h types
 # wsse.h imports), g++ compiling their .c files as C++. The eight proxies go into one
 # translation unit, or each would parse the 1.4 MB soapH.h again; one compiler per core.
 echo "$(pkg-config --cflags gsoapssl++) -I. -I$gsoap/plugin -I$gsoap" \
     -Wno-deprecated-declarations >cflags.rsp
 printf '#include "%s"\n' soap*Proxy.cpp >proxies.cpp
-sources=(soapC.cpp proxies.cpp "$gsoap/plugin/wsseapi.c" "$gsoap/plugin/smdevp.c"
+sources=(soapC.cpp proxies.cpp "$gsoap/plugin/wsseapi.c" "$gsoap/plugin/wsaapi.c" "$gsoap/plugin/smdevp.c"
     "$gsoap/plugin/mecevp.c" "$gsoap/custom/struct_timeval.c" "$here/client_test.cpp")
 printf '%s\0' "${sources[@]}" |
     xargs -0 -n 1 -P "$(nproc)" sh -c 'g++ @cflags.rsp -c "$1" -o "${1##*/}.o"' compile
