@@ -10,6 +10,7 @@ import javax.xml.namespace.QName;
 import javax.xml.soap.SOAPFault;
 import javax.xml.ws.BindingProvider;
 import javax.xml.ws.handler.Handler;
+import javax.xml.ws.soap.AddressingFeature;
 import javax.xml.ws.soap.SOAPFaultException;
 
 /** Calls UserService GetUser through the wsimport proxy: java Quickstart [1.1|1.2] */
@@ -45,9 +46,17 @@ public class Quickstart {
         }
     }
 
-    /** The port of one SOAP version, sending a UsernameToken with every request. */
+    /**
+     * WS-Addressing on, and required of the replies too: the RI sends wsa:Action, To, MessageID
+     * and ReplyTo, and refuses a reply (or fault) without the addressing headers.
+     */
+    static final AddressingFeature ADDRESSING = new AddressingFeature(true, true);
+
+    /** The port of one SOAP version, addressed, sending a UsernameToken with every request. */
     static UserServicePortType port(UserService service, boolean soap12, String username, String password) {
-        UserServicePortType port = soap12 ? service.getUserServiceSoap12Port() : service.getUserServiceSoap11Port();
+        UserServicePortType port = soap12
+            ? service.getUserServiceSoap12Port(ADDRESSING)
+            : service.getUserServiceSoap11Port(ADDRESSING);
         BindingProvider provider = (BindingProvider) port;
         List<Handler> chain = provider.getBinding().getHandlerChain();
         chain.add(new UsernameTokenHandler(username, password));
