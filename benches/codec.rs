@@ -56,7 +56,7 @@ fn large() -> String {
 fn soapstone_decode<M: Message + Decode>(bytes: &[u8]) -> M {
     let mut reader = XmlReader::new(bytes, XmlLimits::default()).expect("UTF-8");
     let head = open_envelope(&mut reader).expect("envelope");
-    let message = decode_message::<M>(&mut reader).expect("valid message");
+    let message = decode_message::<M>(&mut reader, None).expect("valid message");
     close_envelope(&mut reader, head.version).expect("envelope end");
     message
 }

@@ -212,6 +212,13 @@ pub struct SettingsArgs {
     /// Largest request body in bytes, after inflating gzip/deflate [default: 16777216].
     #[arg(long, env = "SOAPSTONE_MAX_BODY")]
     pub max_body: Option<usize>,
+    /// Largest total size in bytes of an MTOM request's attachments (the envelope part has
+    /// max-body) [default: 67108864].
+    #[arg(long, env = "SOAPSTONE_MAX_ATTACHMENTS")]
+    pub max_attachments: Option<usize>,
+    /// Most attachments in an MTOM request [default: 16].
+    #[arg(long, env = "SOAPSTONE_MAX_PARTS")]
+    pub max_parts: Option<usize>,
     /// Open connections at once (503 with Retry-After beyond) [default: 1024].
     #[arg(long, env = "SOAPSTONE_MAX_CONNECTIONS")]
     pub max_connections: Option<usize>,
@@ -332,6 +339,8 @@ impl SettingsArgs {
             log_format: self.log_format.clone(),
             log_level: self.log_level.clone(),
             max_body: self.max_body,
+            max_attachments: self.max_attachments,
+            max_parts: self.max_parts,
             max_connections: self.max_connections,
             max_in_flight: self.max_in_flight,
             header_timeout: self.header_timeout,

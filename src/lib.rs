@@ -35,3 +35,4 @@ pub mod telemetry;
 pub mod user_commands;
 pub mod users;
 pub mod xml;
+pub mod xop;

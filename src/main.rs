@@ -232,6 +232,8 @@ fn run_server(settings: Settings, started: Started) -> Result<(), String> {
         config.pages = settings.pages;
         config.deadline = settings.request_timeout;
         config.requests.max_body = settings.max_body;
+        config.requests.max_attachments = settings.max_attachments as u64;
+        config.requests.max_parts = settings.max_parts;
         config.requests.max_in_flight = settings.max_in_flight;
         config.requests.body_read_timeout = settings.body_timeout;
         config.requests.rate_limit = settings.rate_limit;

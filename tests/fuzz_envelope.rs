@@ -121,6 +121,8 @@ proptest! {
         let endpoint = Endpoint::new(Arc::new(soapstone::bench::soap_service()), XmlLimits::default());
         let response = runtime.block_on(endpoint.handle(SoapRequest {
             body: Bytes::from(body),
+            attachments: None,
+            mtom_reply: false,
             version_hint: hint,
             charset: charset.map(str::to_string),
             action: None,

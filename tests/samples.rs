@@ -66,6 +66,16 @@ fn expected(stem: &str) -> Vec<(&'static str, &'static str, Vec<&'static str>)> 
         ],
         "30-Logout" => vec![(SECURITY_NS, "loggedOut", vec!["false"])],
         "31-GetUserByEmail" => vec![(USERS_NS, "id", vec!["2"])],
+        // The SHA-256 of the 69-byte PNG in the sample, as `sha256sum` prints it.
+        "32-SetProductImage" => vec![
+            (CATALOG_NS, "bytes", vec!["69"]),
+            (
+                CATALOG_NS,
+                "sha256",
+                vec!["59700d5d520e6c4b68cc8b2372d0a41dc7d383aa7df81b1e26e9fda51b561358"],
+            ),
+        ],
+        "33-GetProductImage" => vec![(CATALOG_NS, "contentType", vec!["image/png"])],
         _ => Vec::new(),
     }
 }

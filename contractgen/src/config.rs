@@ -22,7 +22,8 @@ impl TypeMap {
 
     /// The built-in types Soapstone's codec reads and writes: `xs:string` as `String` (every
     /// character kept), `xs:int`/`xs:long` as `i32`/`i64`, `xs:boolean` as `bool`,
-    /// `xs:decimal` as `rust_decimal::Decimal` and `xs:dateTime` as `time::OffsetDateTime`.
+    /// `xs:decimal` as `rust_decimal::Decimal`, `xs:dateTime` as `time::OffsetDateTime` and
+    /// `xs:base64Binary` as `crate::codec::Binary` (inline base64 or an XOP attachment).
     pub fn builtins() -> Self {
         [
             ("string", "String"),
@@ -31,6 +32,7 @@ impl TypeMap {
             ("boolean", "bool"),
             ("decimal", "rust_decimal::Decimal"),
             ("dateTime", "time::OffsetDateTime"),
+            ("base64Binary", "crate::codec::Binary"),
         ]
         .into_iter()
         .fold(TypeMap::new(), |map, (local, rust)| {

@@ -2,26 +2,34 @@
 //! requests in flight, a SOAP media type, the client's rate limit, the body (its size limit
 //! and read timeout), its inflation, and that it is not empty. Each refusal is an
 //! [`IntakeError`], answered in one place ([`IntakeError::response`]) with the HTTP status a
-//! client or proxy expects and a plain-text reason — except the rate limit, which is a SOAP
-//! fault and therefore written by the endpoint ([`crate::endpoint::Endpoint::refuse`]).
+//! client or proxy expects and a plain-text reason — except the rate limit and an MTOM
+//! package that cannot be read, which are SOAP faults and therefore written by the endpoint
+//! ([`crate::endpoint::Endpoint::refuse`]). An MTOM package is read as it streams in
+//! (`crate::xop`), under the same read timeout, never inflated.
 
 use std::net::IpAddr;
 
 use bytes::Bytes;
 use http::header::{CONNECTION, CONTENT_ENCODING, CONTENT_LENGTH, RETRY_AFTER};
 use http::{HeaderMap, StatusCode};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::{BodyDataStream, BodyExt, LengthLimitError, Limited};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::inflate::{InflateError, inflate};
 use super::media::{SoapMedia, UnsupportedMedia, soap_media};
 use super::routes::{HttpResponse, RequestLimits, plain};
+use crate::codec::Attachments;
 use crate::shared::SharedLimiter;
+use crate::xop::{PackageError, PackageLimits, PackageMedia, read_package};
 
-/// A request that passed the intake: its body, inflated, and what its headers said.
+/// A request that passed the intake: its body (inflated, or the root part of its MTOM
+/// package), what its headers said, and the package's attachments.
 pub struct Intake<'a> {
     pub media: SoapMedia,
     pub body: Bytes,
+    pub attachments: Option<Attachments>,
+    /// The bytes received (for an MTOM package, of every part).
+    pub received: u64,
     /// Held until the response is written.
     pub _permit: SemaphorePermit<'a>,
 }
@@ -47,13 +55,22 @@ pub enum IntakeError {
     Inflate(#[from] InflateError),
     #[error("The request body is empty; send a SOAP envelope.")]
     Empty,
+    /// An MTOM package that could not be read; a Client fault in the SOAP version its media
+    /// type named.
+    #[error("{error}")]
+    Package {
+        media: SoapMedia,
+        error: PackageError,
+    },
 }
 
 impl IntakeError {
-    /// The HTTP response of a refusal other than [`IntakeError::RateLimited`].
+    /// The HTTP response of a refusal other than [`IntakeError::RateLimited`] and
+    /// [`IntakeError::Package`] (SOAP faults, which the endpoint writes).
     pub fn response(&self) -> HttpResponse {
         let status = match self {
             IntakeError::Busy | IntakeError::RateLimited { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            IntakeError::Package { .. } => StatusCode::BAD_REQUEST,
             IntakeError::Media(_) | IntakeError::Inflate(InflateError::Unsupported(_)) => {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE
             }
@@ -91,8 +108,8 @@ pub async fn intake<'a, B>(
     body: B,
 ) -> Result<Intake<'a>, IntakeError>
 where
-    B: http_body::Body<Data = Bytes>,
-    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
 {
     let permit = in_flight.try_acquire().map_err(|_| IntakeError::Busy)?;
     let media = soap_media(headers)?;
@@ -103,6 +120,9 @@ where
             media,
             seconds: wait.as_secs().max(1),
         });
+    }
+    if let Some(package) = media.package.clone() {
+        return package_intake(media, &package, limits, headers, body, permit).await;
     }
     let max_body = limits.max_body;
     let declared = headers
@@ -137,7 +157,61 @@ where
     }
     Ok(Intake {
         media,
+        received: body.len() as u64,
         body,
+        attachments: None,
+        _permit: permit,
+    })
+}
+
+/// The intake of an MTOM package: read as it streams in, within the read timeout, never
+/// compressed.
+async fn package_intake<'a, B>(
+    mut media: SoapMedia,
+    package: &PackageMedia,
+    limits: &RequestLimits,
+    headers: &HeaderMap,
+    body: B,
+    permit: SemaphorePermit<'a>,
+) -> Result<Intake<'a>, IntakeError>
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
+{
+    if headers
+        .get(CONTENT_ENCODING)
+        .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"identity"))
+    {
+        return Err(IntakeError::Media(UnsupportedMedia::Package(
+            "compressed MTOM packages are not read; send the package without Content-Encoding"
+                .into(),
+        )));
+    }
+    let package_limits = PackageLimits {
+        max_root: limits.max_body,
+        max_attachments: limits.max_attachments,
+        max_parts: limits.max_parts,
+        ..PackageLimits::default()
+    };
+    let read = tokio::time::timeout(
+        limits.body_read_timeout,
+        read_package(BodyDataStream::new(body), package, &package_limits),
+    )
+    .await
+    .map_err(|_| IntakeError::Slow)?;
+    let package = match read {
+        Ok(package) => package,
+        Err(error) => return Err(IntakeError::Package { media, error }),
+    };
+    if package.root.iter().all(u8::is_ascii_whitespace) {
+        return Err(IntakeError::Empty);
+    }
+    media.charset = package.charset;
+    Ok(Intake {
+        media,
+        body: package.root,
+        attachments: Some(package.attachments),
+        received: package.received,
         _permit: permit,
     })
 }

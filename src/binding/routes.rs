@@ -27,6 +27,7 @@ use crate::pages::{self, ServiceDocs, ServiceView};
 use crate::shared::SharedLimiter;
 use crate::soap::{Fault, FaultCode, SoapVersion};
 use crate::telemetry;
+use crate::xop::write_package;
 
 /// Where a connection comes from and arrives at; put in each request's extensions.
 #[derive(Debug, Clone)]
@@ -80,6 +81,11 @@ pub struct RequestLimits {
     /// SOAP requests per second per client address (0: no limit), and the burst allowed.
     pub rate_limit: f64,
     pub rate_burst: u32,
+    /// Largest total size of an MTOM request's attachments, in bytes (the root part, the
+    /// envelope, has `max_body`).
+    pub max_attachments: u64,
+    /// Most attachments in an MTOM request.
+    pub max_parts: usize,
 }
 
 impl Default for RequestLimits {
@@ -91,6 +97,8 @@ impl Default for RequestLimits {
             max_in_flight: 512,
             rate_limit: 0.0,
             rate_burst: 50,
+            max_attachments: 64 * 1024 * 1024,
+            max_parts: 16,
         }
     }
 }
@@ -183,8 +191,8 @@ impl Routes {
     /// writes the one access line and the metrics of the request.
     pub async fn handle<B>(self: Arc<Self>, mut request: Request<B>) -> HttpResponse
     where
-        B: http_body::Body<Data = Bytes>,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
     {
         let started = std::time::Instant::now();
         let id = request_id(request.headers());
@@ -239,8 +247,8 @@ impl Routes {
 
     async fn route<B>(&self, request: Request<B>) -> HttpResponse
     where
-        B: http_body::Body<Data = Bytes>,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
     {
         if request.method() == Method::GET {
             match request.uri().path() {
@@ -289,8 +297,8 @@ impl Routes {
 
     async fn soap<B>(&self, mount: &Mount, request: Request<B>) -> HttpResponse
     where
-        B: http_body::Body<Data = Bytes>,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<Box<dyn std::error::Error + Send + Sync>> + 'static,
     {
         let (parts, body) = request.into_parts();
         let conn = parts.extensions.get::<ConnInfo>().cloned();
@@ -307,8 +315,22 @@ impl Routes {
             body,
         )
         .await;
-        let (media, body) = match intake {
-            Ok(Intake { media, body, .. }) => (media, body),
+        let (media, body, attachments, bytes_in) = match intake {
+            Ok(Intake {
+                media,
+                body,
+                attachments,
+                received,
+                ..
+            }) => (media, body, attachments, received),
+            Err(IntakeError::Package { media, error }) => {
+                let fault = Fault::client(error.to_string());
+                let mut response = mount
+                    .endpoint
+                    .refuse(media.version_hint, &request_id, fault);
+                response.package = Some(Vec::new());
+                return soap_response(mount, response, 0);
+            }
             Err(IntakeError::RateLimited { media, seconds }) => {
                 let fault = Fault::server(format!(
                     "Rate limit exceeded: at most {} requests per second; retry after {seconds} s",
@@ -322,11 +344,12 @@ impl Routes {
             }
             Err(refused) => return refused.response(),
         };
-        let bytes_in = body.len();
         let response = mount
             .endpoint
             .handle(SoapRequest {
                 body,
+                attachments,
+                mtom_reply: media.mtom_reply,
                 version_hint: media.version_hint,
                 action: media.action,
                 charset: media.charset,
@@ -336,7 +359,11 @@ impl Routes {
                 client_certificate: conn.and_then(|c| c.peer_user),
             })
             .await;
-        soap_response(mount, response, bytes_in)
+        soap_response(
+            mount,
+            response,
+            usize::try_from(bytes_in).unwrap_or(usize::MAX),
+        )
     }
 }
 
@@ -358,14 +385,21 @@ fn soap_response(mount: &Mount, response: SoapResponse, bytes_in: usize) -> Http
         bytes_in,
         user: response.user,
     };
+    let (content_type, body) = match &response.package {
+        Some(parts) => write_package(response.version, &response.body, parts),
+        None => (
+            response.version.content_type().to_string(),
+            Bytes::from(response.body),
+        ),
+    };
     let mut http = Response::builder()
         .status(status)
-        .header(CONTENT_TYPE, response.version.content_type());
+        .header(CONTENT_TYPE, content_type);
     if let Some(seconds) = response.retry_after {
         http = http.header(RETRY_AFTER, seconds);
     }
     let mut http = http
-        .body(Full::new(Bytes::from(response.body)))
+        .body(Full::new(body))
         .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "response error\n"));
     http.extensions_mut().insert(info);
     http

@@ -12,7 +12,7 @@ impl From<CatalogError> for Fault {
     fn from(error: CatalogError) -> Self {
         let message = error.to_string();
         match error {
-            CatalogError::NotFound(sku) => {
+            CatalogError::NotFound(sku) | CatalogError::NoImage(sku) => {
                 Fault::client(message.clone()).with_detail(ProductNotFoundFault { message, sku })
             }
             CatalogError::Duplicate(sku) => {

@@ -17,11 +17,13 @@ mod sqlite;
 
 pub use cache::{CacheMode, ProductCache};
 pub use messages::CATALOG;
-pub use model::{NewProduct, Product, ProductChanges, ProductFilter, ProductSort, ProductStatus};
+pub use model::{
+    NewProduct, Product, ProductChanges, ProductFilter, ProductImage, ProductSort, ProductStatus,
+};
 pub use operations::soap_service;
 pub use postgres::PgProductRepository;
 pub use repository::{AdjustOutcome, CatalogRepoError, ProductRepository, ProductRows};
-pub use service::{CatalogError, CatalogService, SearchRequest};
+pub use service::{CatalogError, CatalogService, SearchRequest, StoredImage};
 pub use sqlite::SqliteProductRepository;
 
 /// The WSDL of this service.

@@ -2,6 +2,7 @@
 
 use time::OffsetDateTime;
 
+use crate::codec::Binary;
 use crate::common::{Currency, Money};
 
 /// Whether a product can be ordered.
@@ -76,4 +77,13 @@ pub struct ProductFilter {
     pub include_discontinued: bool,
     pub sort: ProductSort,
     pub descending: bool,
+}
+
+/// A product's image: its media type, the SHA-256 of its bytes (64 lower-case hex digits)
+/// and the bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductImage {
+    pub content_type: String,
+    pub sha256: String,
+    pub content: Binary,
 }

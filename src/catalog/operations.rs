@@ -3,8 +3,9 @@
 
 use super::messages::{
     AdjustStock, AdjustStockResponse, CreateProduct, CreateProductResponse, DiscontinueProduct,
-    DiscontinueProductResponse, GetProduct, GetProductResponse, SearchProducts,
-    SearchProductsResponse, StockLevel, Tag, UpdateProduct, UpdateProductResponse,
+    DiscontinueProductResponse, GetProduct, GetProductImage, GetProductImageResponse,
+    GetProductResponse, MediaType, SearchProducts, SearchProductsResponse, SetProductImage,
+    SetProductImageResponse, Sha256, StockLevel, Tag, UpdateProduct, UpdateProductResponse,
 };
 use super::model::{NewProduct, ProductChanges, ProductFilter};
 use super::service::{CatalogError, CatalogService, SearchRequest};
@@ -22,6 +23,8 @@ pub fn soap_service(catalog: CatalogService) -> Service<CatalogService> {
         .operation(discontinue_product, roles::STAFF)
         .operation(adjust_stock, roles::STAFF)
         .operation(search_products, roles::EVERYONE)
+        .operation(set_product_image, roles::STAFF)
+        .operation(get_product_image, roles::EVERYONE)
 }
 
 /// The tags as the service takes them, in the order sent.
@@ -129,5 +132,30 @@ async fn search_products(
         product: page.products.into_iter().map(Into::into).collect(),
         next_page_token: page.next_page_token.map(PageToken),
         total_count: page.total,
+    })
+}
+
+async fn set_product_image(
+    State(catalog): State<CatalogService>,
+    request: SetProductImage,
+) -> Result<SetProductImageResponse, CatalogError> {
+    let stored = catalog
+        .set_image(request.sku.0.clone(), request.content_type.0, request.image)
+        .await?;
+    Ok(SetProductImageResponse {
+        sku: request.sku,
+        bytes: i64::try_from(stored.bytes).unwrap_or(i64::MAX),
+        sha256: Sha256(stored.sha256),
+    })
+}
+
+async fn get_product_image(
+    State(catalog): State<CatalogService>,
+    request: GetProductImage,
+) -> Result<GetProductImageResponse, CatalogError> {
+    let image = catalog.image(request.sku.0).await?;
+    Ok(GetProductImageResponse {
+        content_type: MediaType(image.content_type),
+        image: image.content,
     })
 }

@@ -5,13 +5,17 @@
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
+use futures_util::TryStreamExt;
 use time::OffsetDateTime;
 use tokio_postgres::Row;
 
 use super::model::{
-    NewProduct, Product, ProductChanges, ProductFilter, ProductSort, ProductStatus,
+    NewProduct, Product, ProductChanges, ProductFilter, ProductImage, ProductSort, ProductStatus,
 };
-use super::repository::{AdjustOutcome, CatalogRepoError, ProductRepository, ProductRows};
+use super::repository::{
+    AdjustOutcome, CatalogRepoError, ProductRepository, ProductRows, next_chunk,
+};
+use crate::codec::Binary;
 use crate::common::{Currency, Cursor, CursorValue, Money};
 use crate::db::DbError;
 use crate::pg::{Listing, Param, Params, PgDatabase, at_millis, money, numeric, page, violates};
@@ -329,6 +333,107 @@ impl ProductRepository for PgProductRepository {
             },
             None => AdjustOutcome::NotFound,
         })
+    }
+
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "products.set_image"))]
+    async fn set_image(
+        &self,
+        sku: String,
+        image: ProductImage,
+        now: OffsetDateTime,
+    ) -> Result<bool, CatalogRepoError> {
+        let mut client = self.db.client().await?;
+        let tx = client.transaction().await?;
+        // The product row is locked, so concurrent SetProductImage calls take turns.
+        let lock = tx
+            .prepare_cached("SELECT id FROM products WHERE sku = $1 FOR UPDATE")
+            .await?;
+        let Some(row) = tx.query_opt(&lock, &[&sku]).await? else {
+            return Ok(false);
+        };
+        let id: i64 = row.try_get(0)?;
+        let clear = tx
+            .prepare_cached("DELETE FROM product_image_chunks WHERE product_id = $1")
+            .await?;
+        tx.execute(&clear, &[&id]).await?;
+        let head = tx
+            .prepare_cached(
+                "INSERT INTO product_images (product_id, content_type, bytes, sha256, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (product_id) DO UPDATE \
+                 SET content_type = excluded.content_type, bytes = excluded.bytes, \
+                 sha256 = excluded.sha256, updated_at = excluded.updated_at",
+            )
+            .await?;
+        let bytes = image.content.len() as i64;
+        tx.execute(
+            &head,
+            &[
+                &id,
+                &image.content_type,
+                &bytes,
+                &image.sha256,
+                &at_millis(now),
+            ],
+        )
+        .await?;
+        let insert = tx
+            .prepare_cached(
+                "INSERT INTO product_image_chunks (product_id, seq, data) VALUES ($1, $2, $3)",
+            )
+            .await?;
+        let mut content = image
+            .content
+            .reader()
+            .map_err(|e| DbError::Task(format!("opening the image content: {e}")))?;
+        for seq in 0i32.. {
+            // Spooled content is read off the async threads, a chunk at a time.
+            let (rest, chunk) = tokio::task::spawn_blocking(move || {
+                let chunk = next_chunk(&mut content);
+                (content, chunk)
+            })
+            .await
+            .map_err(|e| DbError::Task(e.to_string()))?;
+            content = rest;
+            let chunk = chunk?;
+            if chunk.is_empty() {
+                break;
+            }
+            tx.execute(&insert, &[&id, &seq, &chunk]).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "products.image"))]
+    async fn image(&self, sku: String) -> Result<Option<ProductImage>, CatalogRepoError> {
+        let client = self.db.client().await?;
+        let head = client
+            .prepare_cached(
+                "SELECT i.product_id, i.content_type, i.bytes, i.sha256 \
+                 FROM product_images i JOIN products p ON p.id = i.product_id WHERE p.sku = $1",
+            )
+            .await?;
+        let Some(row) = client.query_opt(&head, &[&sku]).await? else {
+            return Ok(None);
+        };
+        let id: i64 = row.try_get(0)?;
+        let bytes: i64 = row.try_get(2)?;
+        let chunks = client
+            .prepare_cached(
+                "SELECT data FROM product_image_chunks WHERE product_id = $1 ORDER BY seq",
+            )
+            .await?;
+        let mut content = Vec::with_capacity(usize::try_from(bytes).unwrap_or(0));
+        let rows = client.query_raw(&chunks, [&id]).await?;
+        futures_util::pin_mut!(rows);
+        while let Some(chunk) = rows.try_next().await? {
+            content.extend_from_slice(chunk.try_get::<_, &[u8]>(0)?);
+        }
+        Ok(Some(ProductImage {
+            content_type: row.try_get(1)?,
+            sha256: row.try_get(3)?,
+            content: Binary::new(content),
+        }))
     }
 
     #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "products.search"))]

@@ -1,10 +1,12 @@
 //! Storage of products, as the service needs it; implemented for SQLite in `sqlite` and for
 //! PostgreSQL in `postgres`.
 
+use std::io::Read;
+
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
-use super::model::{NewProduct, Product, ProductChanges, ProductFilter, ProductSort};
+use super::model::{NewProduct, Product, ProductChanges, ProductFilter, ProductImage, ProductSort};
 use crate::common::{Cursor, CursorValue};
 use crate::db::{DbError, millis};
 
@@ -69,6 +71,21 @@ impl ProductRows {
     }
 }
 
+/// Images are stored in chunks of this many bytes, so that neither writing nor reading one
+/// needs more than a chunk in memory besides the content itself.
+pub const IMAGE_CHUNK: usize = 1024 * 1024;
+
+/// The next chunk of `content` (up to [`IMAGE_CHUNK`] bytes; empty at its end), read from
+/// spooled content when it is (blocking).
+pub(super) fn next_chunk(content: &mut dyn Read) -> Result<Vec<u8>, CatalogRepoError> {
+    let mut chunk = Vec::with_capacity(IMAGE_CHUNK);
+    content
+        .take(IMAGE_CHUNK as u64)
+        .read_to_end(&mut chunk)
+        .map_err(|e| DbError::Task(format!("reading the image content: {e}")))?;
+    Ok(chunk)
+}
+
 /// Where products are kept.
 #[async_trait]
 pub trait ProductRepository: Send + Sync {
@@ -97,6 +114,16 @@ pub trait ProductRepository: Send + Sync {
         reason: String,
         now: OffsetDateTime,
     ) -> Result<AdjustOutcome, CatalogRepoError>;
+    /// Stores `image` as the product's image, replacing the one it had, in one transaction;
+    /// `false` when there is no such product.
+    async fn set_image(
+        &self,
+        sku: String,
+        image: ProductImage,
+        now: OffsetDateTime,
+    ) -> Result<bool, CatalogRepoError>;
+    /// The product's image; `None` when it has none or there is no such product.
+    async fn image(&self, sku: String) -> Result<Option<ProductImage>, CatalogRepoError>;
     /// Up to `limit` products matching `filter`, in its order, after `after`.
     async fn search(
         &self,

@@ -1,11 +1,16 @@
 //! Business rules of the Catalog service: validation, stock that never goes negative, search
-//! paging, and the product cache kept in step with every write.
+//! paging, product images with their digests, and the product cache kept in step with every
+//! write.
 
+use std::io::Read;
 use std::sync::Arc;
 
+use sha2::{Digest, Sha256};
+
 use super::cache::ProductCache;
-use super::model::{NewProduct, Product, ProductChanges, ProductFilter};
+use super::model::{NewProduct, Product, ProductChanges, ProductFilter, ProductImage};
 use super::repository::{AdjustOutcome, CatalogRepoError, ProductRepository};
+use crate::codec::Binary;
 use crate::common::{
     Money, PageTokens, Violation, keep_first_occurrences, now, page_size, violation,
 };
@@ -18,6 +23,8 @@ const MAX_TAGS: usize = 20;
 pub enum CatalogError {
     #[error("no product with SKU '{0}'")]
     NotFound(String),
+    #[error("the product with SKU '{0}' has no image")]
+    NoImage(String),
     #[error("a product with SKU '{0}' already exists")]
     Duplicate(String),
     #[error("only {available} of '{sku}' in stock; {requested} requested")]
@@ -58,6 +65,33 @@ pub struct ProductPage {
     pub products: Vec<Product>,
     pub next_page_token: Option<String>,
     pub total: i64,
+}
+
+/// What SetProductImage stored: the size and the SHA-256 (lower-case hex) of the image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredImage {
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// The SHA-256 of `content` as 64 lower-case hex digits, read off the async threads.
+async fn sha256_hex(content: &Binary) -> Result<String, CatalogError> {
+    let content = content.clone();
+    let digest = tokio::task::spawn_blocking(move || {
+        let mut reader = content.reader()?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            match reader.read(&mut buf)? {
+                0 => return Ok::<_, std::io::Error>(hasher.finalize()),
+                n => hasher.update(&buf[..n]),
+            }
+        }
+    })
+    .await
+    .map_err(|e| CatalogError::Internal(DbError::Task(e.to_string())))?
+    .map_err(|e| CatalogError::Internal(DbError::Task(format!("reading the image: {e}"))))?;
+    Ok(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// The Catalog service; cheap to clone.
@@ -184,6 +218,44 @@ impl CatalogService {
                 "delta",
                 "would take the stock past the largest level (2147483647)",
             )])),
+        }
+    }
+
+    /// Stores `content` (of media type `content_type`) as the product's image, replacing the
+    /// one it had.
+    pub async fn set_image(
+        &self,
+        sku: String,
+        content_type: String,
+        content: Binary,
+    ) -> Result<StoredImage, CatalogError> {
+        if content.is_empty() {
+            return Err(CatalogError::Invalid(vec![violation(
+                "image",
+                "must not be empty",
+            )]));
+        }
+        let sha256 = sha256_hex(&content).await?;
+        let bytes = content.len();
+        let image = ProductImage {
+            content_type,
+            sha256: sha256.clone(),
+            content,
+        };
+        match self.repo.set_image(sku.clone(), image, now()).await? {
+            true => Ok(StoredImage { bytes, sha256 }),
+            false => Err(CatalogError::NotFound(sku)),
+        }
+    }
+
+    /// The product's image.
+    pub async fn image(&self, sku: String) -> Result<ProductImage, CatalogError> {
+        if let Some(image) = self.repo.image(sku.clone()).await? {
+            return Ok(image);
+        }
+        match self.repo.find(sku.clone()).await? {
+            Some(_) => Err(CatalogError::NoImage(sku)),
+            None => Err(CatalogError::NotFound(sku)),
         }
     }
 

@@ -8,9 +8,12 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use time::OffsetDateTime;
 
 use super::model::{
-    NewProduct, Product, ProductChanges, ProductFilter, ProductSort, ProductStatus,
+    NewProduct, Product, ProductChanges, ProductFilter, ProductImage, ProductSort, ProductStatus,
 };
-use super::repository::{AdjustOutcome, CatalogRepoError, ProductRepository, ProductRows};
+use super::repository::{
+    AdjustOutcome, CatalogRepoError, ProductRepository, ProductRows, next_chunk,
+};
+use crate::codec::Binary;
 use crate::common::{Currency, Cursor, Money};
 use crate::db::{Database, DbError, Listing, bad_column, from_millis, millis, page};
 
@@ -291,6 +294,91 @@ impl ProductRepository for SqliteProductRepository {
                 )?
                 .execute(params![id, delta, after, reason, at])?;
                 Ok(AdjustOutcome::Adjusted(after))
+            })
+            .await
+    }
+
+    async fn set_image(
+        &self,
+        sku: String,
+        image: ProductImage,
+        now: OffsetDateTime,
+    ) -> Result<bool, CatalogRepoError> {
+        self.db
+            .writer
+            .write(move |conn| {
+                let Some(id) = product_id(conn, &sku)? else {
+                    return Ok(false);
+                };
+                conn.prepare_cached("DELETE FROM product_image_chunks WHERE product_id = ?1")?
+                    .execute([id])?;
+                conn.prepare_cached(
+                    "INSERT INTO product_images (product_id, content_type, bytes, sha256, \
+                     updated_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (product_id) DO UPDATE \
+                     SET content_type = excluded.content_type, bytes = excluded.bytes, \
+                     sha256 = excluded.sha256, updated_at = excluded.updated_at",
+                )?
+                .execute(params![
+                    id,
+                    image.content_type,
+                    image.content.len() as i64,
+                    image.sha256,
+                    millis(now)
+                ])?;
+                let mut content = image
+                    .content
+                    .reader()
+                    .map_err(|e| DbError::Task(format!("opening the image content: {e}")))?;
+                let mut insert = conn.prepare_cached(
+                    "INSERT INTO product_image_chunks (product_id, seq, data) VALUES (?1, ?2, ?3)",
+                )?;
+                for seq in 0i64.. {
+                    let chunk = next_chunk(&mut content)?;
+                    if chunk.is_empty() {
+                        break;
+                    }
+                    insert.execute(params![id, seq, chunk])?;
+                }
+                Ok(true)
+            })
+            .await
+    }
+
+    async fn image(&self, sku: String) -> Result<Option<ProductImage>, CatalogRepoError> {
+        self.db
+            .readers
+            .read(move |conn| {
+                let head = conn
+                    .prepare_cached(
+                        "SELECT i.product_id, i.content_type, i.bytes, i.sha256 \
+                         FROM product_images i JOIN products p ON p.id = i.product_id \
+                         WHERE p.sku = ?1",
+                    )?
+                    .query_row([&sku], |row| {
+                        Ok((
+                            row.get::<_, i64>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, i64>(2)?,
+                            row.get::<_, String>(3)?,
+                        ))
+                    })
+                    .optional()?;
+                let Some((id, content_type, bytes, sha256)) = head else {
+                    return Ok(None);
+                };
+                let mut content = Vec::with_capacity(usize::try_from(bytes).unwrap_or(0));
+                let mut chunks = conn.prepare_cached(
+                    "SELECT data FROM product_image_chunks WHERE product_id = ?1 ORDER BY seq",
+                )?;
+                let mut rows = chunks.query([id])?;
+                while let Some(row) = rows.next()? {
+                    content.extend_from_slice(&row.get::<_, Vec<u8>>(0)?);
+                }
+                Ok(Some(ProductImage {
+                    content_type,
+                    sha256,
+                    content: Binary::new(content),
+                }))
             })
             .await
     }

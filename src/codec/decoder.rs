@@ -2,8 +2,9 @@
 
 use std::borrow::Cow;
 
+use super::binary::{Attachments, Binary, XOP_NS, decode_base64};
 use super::{Decode, Message, SimpleType};
-use crate::xml::{self, XSI_NS, XmlError, XmlReader};
+use crate::xml::{self, Event, XSI_NS, XmlError, XmlReader};
 
 /// One invalid or missing field: where, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,15 +83,22 @@ pub struct Decoder<'r, 'a> {
     root: &'static str,
     path: Vec<(&'static str, Option<usize>)>,
     issues: Vec<FieldIssue>,
+    /// The attachments of the XOP package the message came in, when it did.
+    attachments: Option<&'r mut Attachments>,
 }
 
-/// Decodes message `M` from `reader`, positioned just after `M`'s start tag.
-pub fn decode_message<M: Message + Decode>(reader: &mut XmlReader<'_>) -> Result<M, DecodeError> {
+/// Decodes message `M` from `reader`, positioned just after `M`'s start tag; `attachments`
+/// are those of the XOP package it came in (`None` for a plain SOAP message).
+pub fn decode_message<M: Message + Decode>(
+    reader: &mut XmlReader<'_>,
+    attachments: Option<&mut Attachments>,
+) -> Result<M, DecodeError> {
     let mut d = Decoder {
         reader,
         root: M::NAME,
         path: Vec::with_capacity(8),
         issues: Vec::new(),
+        attachments,
     };
     let value = M::decode(&mut d)?;
     match value {
@@ -131,9 +139,59 @@ impl<'a> Decoder<'_, 'a> {
     pub fn text(&mut self) -> Result<Option<Cow<'a, str>>, XmlError> {
         let text = self.reader.read_text_content()?;
         if text.is_none() {
-            self.issue("must hold text, not child elements");
+            match self.attachments {
+                Some(_) => self.issue(
+                    "must hold text, not child elements (xop:Include is allowed only in an \
+                     xs:base64Binary element)",
+                ),
+                None => self.issue("must hold text, not child elements"),
+            }
         }
         Ok(text)
+    }
+
+    /// Reads the current element as `xs:base64Binary`: inline base64, or one `xop:Include`
+    /// of an attachment when the message came in an XOP package.
+    pub fn binary(&mut self) -> Result<Option<Binary>, XmlError> {
+        let mut text = String::new();
+        let mut include = None;
+        let mut elements = 0usize;
+        loop {
+            match self.reader.next_event()? {
+                Event::Text(piece) => text.push_str(&piece),
+                Event::Start(start) => {
+                    elements += 1;
+                    if start.is(XOP_NS, "Include") {
+                        include = Some(start.attr("", "href").map(str::to_string));
+                    }
+                    self.reader.skip_element()?;
+                }
+                Event::End => break,
+                Event::Eof => return Err(XmlError::UnexpectedEof),
+            }
+        }
+        let inline = !text.trim().is_empty();
+        let result = match (include, elements) {
+            (None, 0) => decode_base64(&text),
+            (Some(_), 1) if inline => {
+                Err("holds both base64 text and an xop:Include; send one".to_string())
+            }
+            (Some(None), 1) => Err("the xop:Include has no href attribute".to_string()),
+            (Some(Some(href)), 1) => match self.attachments.as_deref_mut() {
+                Some(attachments) => attachments.include(&href).map(|part| part.content),
+                None => Err("xop:Include is allowed only in an MTOM/XOP message \
+                     (multipart/related; type=\"application/xop+xml\")"
+                    .to_string()),
+            },
+            _ => Err("must hold base64 text or one xop:Include, not other elements".to_string()),
+        };
+        match result {
+            Ok(binary) => Ok(Some(binary)),
+            Err(message) => {
+                self.issue(&message);
+                Ok(None)
+            }
+        }
     }
 
     /// Reads the current element as a simple type.

@@ -7,6 +7,7 @@
 //! "Codec"): it is namespace-correct, tells `xsi:nil` from absent, keeps xs:string whitespace,
 //! and reports every invalid field with its path in one ValidationFault.
 
+mod binary;
 mod decoder;
 mod encoder;
 mod pattern;
@@ -14,6 +15,7 @@ mod simple;
 #[cfg(test)]
 pub(crate) mod testing;
 
+pub use binary::{Attachments, Binary, Part, XOP_NS};
 pub use decoder::{Child, DecodeError, Decoder, FieldIssue, Many, Slot, decode_message};
 pub use encoder::{Encode, write_message};
 pub use pattern::{XsPattern, XsPatternStep, check_pattern};

@@ -1,12 +1,20 @@
 //! Test helpers for message codecs: decode a message from its element's content, with the
 //! message's own prefix bound to its namespace, and list the issues of a failed decode.
 
-use super::{Decode, DecodeError, Message, decode_message};
+use super::{Attachments, Decode, DecodeError, Message, decode_message};
 use crate::xml::{Event, XmlLimits, XmlReader};
 
 /// Decodes `M` from its element with content `body`, written with `M`'s namespace prefix
 /// (and `xsi` bound).
 pub(crate) fn decode<M: Message + Decode>(body: &str) -> Result<M, DecodeError> {
+    decode_with::<M>(body, None)
+}
+
+/// [`decode`], for a message that came in an XOP package with `attachments`.
+pub(crate) fn decode_with<M: Message + Decode>(
+    body: &str,
+    attachments: Option<&mut Attachments>,
+) -> Result<M, DecodeError> {
     let ns = M::NAMESPACE;
     let doc = format!(
         r#"<{p}:{n} xmlns:{p}="{uri}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">{body}</{p}:{n}>"#,
@@ -18,7 +26,7 @@ pub(crate) fn decode<M: Message + Decode>(body: &str) -> Result<M, DecodeError> 
     let Ok(Event::Start(_)) = reader.next_event() else {
         panic!("no start tag")
     };
-    decode_message::<M>(&mut reader)
+    decode_message::<M>(&mut reader, attachments)
 }
 
 /// The (path, message) of every issue of a decode that found invalid fields.

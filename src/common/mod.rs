@@ -5,6 +5,7 @@
 mod client;
 mod clock;
 mod faults;
+mod media_type;
 mod money;
 mod names;
 mod paging;
@@ -16,6 +17,7 @@ mod schema;
 pub use client::{Client, Transport};
 pub use clock::now;
 pub use faults::{Violation, violation};
+pub use media_type::MediaType;
 pub use money::{Currency, MAX_MINOR_UNITS, Money, format_minor};
 pub(crate) use names::names;
 pub use paging::{

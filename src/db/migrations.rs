@@ -10,6 +10,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (2, include_str!("migrations/0002_commerce.sql")),
     (3, include_str!("migrations/0003_security.sql")),
     (4, include_str!("migrations/0004_positions.sql")),
+    (5, include_str!("migrations/0005_images.sql")),
 ];
 
 /// The schema version this program migrates to.
@@ -59,7 +60,7 @@ mod tests {
              INSERT INTO product_tags (product_id, tag_id) VALUES (9, 1), (9, 2), (9, 3);",
         )
         .unwrap();
-        assert_eq!(apply(&mut conn).unwrap(), 4);
+        assert_eq!(apply(&mut conn).unwrap(), latest());
         let ordered = |sql: &str| -> Vec<String> {
             let mut statement = conn.prepare(sql).unwrap();
             statement

@@ -28,6 +28,8 @@ pub struct RequestContext {
     pub caller: Option<Arc<Caller>>,
     /// The user named by a verified TLS client certificate.
     pub client_certificate: Option<Arc<str>>,
+    /// The request came as an MTOM/XOP package.
+    pub packaged: bool,
 }
 
 impl RequestContext {

@@ -2,7 +2,7 @@
 //! contract gives them.
 
 use super::{Handler, HandlerFuture, RequestContext};
-use crate::codec::{DecodeError, Message, decode_message};
+use crate::codec::{Attachments, DecodeError, Message, decode_message};
 use crate::contract::{Bound, ServiceContract};
 use crate::identity::Access;
 use crate::xml::XmlReader;
@@ -11,7 +11,11 @@ use crate::xml::XmlReader;
 pub type PreparedCall = Box<dyn FnOnce(RequestContext) -> HandlerFuture + Send>;
 
 /// Decodes an operation's request element and binds it to the handler and the service state.
-type Decoder = Box<dyn Fn(&mut XmlReader<'_>) -> Result<PreparedCall, DecodeError> + Send + Sync>;
+type Decoder = Box<
+    dyn Fn(&mut XmlReader<'_>, Option<&mut Attachments>) -> Result<PreparedCall, DecodeError>
+        + Send
+        + Sync,
+>;
 
 /// Names of one operation, for routing, documentation and logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,9 +56,14 @@ pub struct Dispatched<'a> {
 
 impl Dispatched<'_> {
     /// Decodes the request element whose start tag was just read from `reader` (through its
-    /// end tag) and binds it to the operation's handler.
-    pub fn decode(&self, reader: &mut XmlReader<'_>) -> Result<PreparedCall, DecodeError> {
-        (self.decode)(reader)
+    /// end tag), with the `attachments` of its XOP package when it came in one, and binds it
+    /// to the operation's handler.
+    pub fn decode(
+        &self,
+        reader: &mut XmlReader<'_>,
+        attachments: Option<&mut Attachments>,
+    ) -> Result<PreparedCall, DecodeError> {
+        (self.decode)(reader, attachments)
     }
 }
 
@@ -106,8 +115,8 @@ impl<S: Clone + Send + Sync + 'static> Service<S> {
             access: access.into(),
         };
         let state = self.state.clone();
-        let decode: Decoder = Box::new(move |reader| {
-            let request = decode_message::<H::Request>(reader)?;
+        let decode: Decoder = Box::new(move |reader, attachments| {
+            let request = decode_message::<H::Request>(reader, attachments)?;
             let (handler, state) = (handler.clone(), state.clone());
             Ok(
                 Box::new(move |cx: RequestContext| handler.call(cx, state, request))

@@ -17,6 +17,7 @@ use bytes::Bytes;
 use tracing::Instrument;
 
 use crate::addressing::{self, Reply};
+use crate::codec::Attachments;
 use crate::common::Transport;
 use crate::contract::Actions;
 use crate::dispatch::{PreparedCall, RequestContext, SoapService};
@@ -27,7 +28,12 @@ use crate::xml::{QName, XmlLimits};
 /// One SOAP request as the HTTP binding hands it over.
 #[derive(Debug)]
 pub struct SoapRequest {
+    /// The envelope (the root part of an MTOM package).
     pub body: Bytes,
+    /// The attachments when the request is an MTOM/XOP package.
+    pub attachments: Option<Attachments>,
+    /// The answer is wanted as an MTOM package (the request is one, or its Accept asks).
+    pub mtom_reply: bool,
     /// The version the Content-Type suggests; the envelope namespace decides.
     pub version_hint: Option<SoapVersion>,
     /// The Content-Type's charset parameter.
@@ -48,6 +54,9 @@ pub struct SoapRequest {
 pub struct SoapResponse {
     pub version: SoapVersion,
     pub body: Vec<u8>,
+    /// Set when the answer is an MTOM package: the attachments the envelope includes, by
+    /// [`crate::xml::part_id`] in order.
+    pub package: Option<Vec<Bytes>>,
     /// The operation the request was dispatched to, when it got that far.
     pub operation: Option<&'static str>,
     /// The fault code when the body is a fault.
@@ -128,6 +137,7 @@ impl Endpoint {
     pub async fn handle(&self, request: SoapRequest) -> SoapResponse {
         let request_id = request.request_id.clone();
         let client_ip = request.client_ip;
+        let mtom_reply = request.mtom_reply;
         let mut exchange = Exchange {
             version: request.version_hint.unwrap_or(SoapVersion::V11),
             operation: None,
@@ -152,15 +162,22 @@ impl Endpoint {
             operation,
             result.as_ref().err(),
         );
-        let (body, fault) = phases::encode(
+        let secured = match (&self.guard, &caller) {
+            (Some(guard), Some(caller)) => guard.secures(caller),
+            _ => false,
+        };
+        // A signed answer stays one document: the signature covers inline content only.
+        let optimize = mtom_reply && !secured;
+        let (body, parts, fault) = phases::encode(
             version,
             operation,
             result,
             &request_id,
             headers.as_ref().map(|h| h as &dyn HeaderWriter),
+            optimize,
         );
         let (body, fault) = match (&self.guard, &caller) {
-            (Some(guard), Some(caller)) if guard.secures(caller) => {
+            (Some(guard), Some(caller)) if secured => {
                 let secured = guard
                     .secure(caller, version, body)
                     .instrument(tracing::debug_span!("secure_response"));
@@ -202,6 +219,7 @@ impl Endpoint {
         SoapResponse {
             version,
             body,
+            package: optimize.then_some(parts),
             operation,
             fault: fault.as_ref().map(|f| f.code),
             fault_label: fault.as_ref().map(Fault::label),
@@ -225,6 +243,7 @@ impl Endpoint {
         SoapResponse {
             version,
             body: phases::fault_envelope(version, None, &fault, request_id, None),
+            package: None,
             operation: None,
             fault: Some(fault.code),
             fault_label: Some(fault.label()),
@@ -244,7 +263,7 @@ impl Endpoint {
     /// streaming reader gets to it.
     async fn receive(
         &self,
-        request: SoapRequest,
+        mut request: SoapRequest,
         exchange: &mut Exchange,
     ) -> Result<(&'static str, PreparedCall, RequestContext), Fault> {
         // Read: the envelope up to the Body's first child, in the version its namespace names.
@@ -287,6 +306,7 @@ impl Endpoint {
             document,
             caller: None,
             client_certificate: request.client_certificate,
+            packaged: request.attachments.is_some(),
         };
         // Security: authenticate the caller and authorize the call.
         if let Some(guard) = &self.guard {
@@ -307,7 +327,12 @@ impl Endpoint {
             exchange.caller = context.caller.clone();
         }
         // Unmarshal: the typed request, then the rest of the envelope.
-        let call = phases::decode(&operation, &mut reader, head.version)?;
+        let call = phases::decode(
+            &operation,
+            &mut reader,
+            request.attachments.as_mut(),
+            head.version,
+        )?;
         Ok((operation.info.name, call, context))
     }
 }
@@ -340,6 +365,8 @@ mod tests {
         );
         SoapRequest {
             body: Bytes::from(body),
+            attachments: None,
+            mtom_reply: false,
             version_hint: None,
             charset: None,
             action: None,

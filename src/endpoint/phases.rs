@@ -15,11 +15,12 @@ use super::faults;
 use crate::addressing::{
     self, Addressing, AddressingError, FAULT_ACTION, Reply, ReplyHeaders, SOAP_FAULT_ACTION, WSA_NS,
 };
+use crate::codec::Attachments;
 use crate::contract::Actions;
 use crate::dispatch::{Dispatched, OperationInfo, PreparedCall, RequestContext, SoapService};
 use crate::soap::{
     BodyWriter, Fault, FaultCode, HeaderBlock, HeaderTarget, HeaderWriter, SoapVersion,
-    close_envelope, write_fault, write_response,
+    close_envelope, write_fault, write_optimized_response, write_response,
 };
 use crate::xml::{QName, SourceEncoding, Start, XmlLimits, XmlReader, to_utf8};
 
@@ -122,10 +123,11 @@ pub(super) fn check_addressed_action(
 pub(super) fn decode(
     operation: &Dispatched<'_>,
     reader: &mut XmlReader<'_>,
+    attachments: Option<&mut Attachments>,
     version: SoapVersion,
 ) -> Result<PreparedCall, Fault> {
     let call = tracing::debug_span!("decode", operation = operation.info.name)
-        .in_scope(|| operation.decode(reader))?;
+        .in_scope(|| operation.decode(reader, attachments))?;
     close_envelope(reader, version)?;
     Ok(call)
 }
@@ -190,18 +192,29 @@ pub(super) fn reply_headers<'a>(
 }
 
 /// Marshal: the response envelope, or the fault envelope (logged, Server faults as warnings),
-/// with `headers` in its Header.
+/// with `headers` in its Header; when `optimize`, binary content of the response goes into
+/// the attachments of an MTOM package, returned beside the envelope.
 pub(super) fn encode(
     version: SoapVersion,
     operation: Option<&'static str>,
     result: Result<Box<dyn BodyWriter>, Fault>,
     request_id: &str,
     headers: Option<&dyn HeaderWriter>,
-) -> (Vec<u8>, Option<Fault>) {
+    optimize: bool,
+) -> (Vec<u8>, Vec<Bytes>, Option<Fault>) {
     match result {
-        Ok(body) => (write_response(version, headers, body.as_ref()), None),
+        Ok(body) if optimize => {
+            let (envelope, parts) = write_optimized_response(version, headers, body.as_ref());
+            (envelope, parts, None)
+        }
+        Ok(body) => (
+            write_response(version, headers, body.as_ref()),
+            Vec::new(),
+            None,
+        ),
         Err(fault) => (
             fault_envelope(version, operation, &fault, request_id, headers),
+            Vec::new(),
             Some(fault),
         ),
     }

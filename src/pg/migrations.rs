@@ -6,7 +6,10 @@ use deadpool_postgres::Object;
 
 use crate::db::DbError;
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_schema.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_schema.sql")),
+    (2, include_str!("migrations/0002_images.sql")),
+];
 
 /// The advisory lock key migrations hold (`soapstone` in ASCII, as a number).
 const LOCK: i64 = 0x736f_6170_7374_6f6e;

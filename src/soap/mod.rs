@@ -11,4 +11,4 @@ pub use envelope::{EnvelopeError, EnvelopeHead, close_envelope, open_envelope};
 pub use fault::{Fault, FaultCode, FaultDetail, FaultNote};
 pub use header::{HeaderBlock, HeaderTarget};
 pub use version::SoapVersion;
-pub use writer::{BodyWriter, HeaderWriter, write_fault, write_response};
+pub use writer::{BodyWriter, HeaderWriter, write_fault, write_optimized_response, write_response};

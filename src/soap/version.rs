@@ -44,6 +44,14 @@ impl SoapVersion {
         }
     }
 
+    /// The media type without parameters (`start-info` and `type` of an MTOM package).
+    pub fn media_type(self) -> &'static str {
+        match self {
+            SoapVersion::V11 => "text/xml",
+            SoapVersion::V12 => "application/soap+xml",
+        }
+    }
+
     /// "1.1" or "1.2", for logs.
     pub fn label(self) -> &'static str {
         match self {

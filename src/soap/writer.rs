@@ -41,19 +41,41 @@ pub fn write_response(
     headers: Option<&dyn HeaderWriter>,
     body: &dyn BodyWriter,
 ) -> Vec<u8> {
-    let p = version.namespace().prefix;
     let mut w = XmlWriter::with_capacity(1024);
-    open(&mut w, version);
+    response_into(&mut w, version, headers, body);
+    w.into_bytes()
+}
+
+/// [`write_response`] as the root of an MTOM package: binary content becomes parts, each
+/// included by Content-ID ([`crate::xml::part_id`]), returned in that order.
+pub fn write_optimized_response(
+    version: SoapVersion,
+    headers: Option<&dyn HeaderWriter>,
+    body: &dyn BodyWriter,
+) -> (Vec<u8>, Vec<bytes::Bytes>) {
+    let mut w = XmlWriter::with_capacity(1024);
+    w.optimize();
+    response_into(&mut w, version, headers, body);
+    w.into_package()
+}
+
+fn response_into(
+    w: &mut XmlWriter,
+    version: SoapVersion,
+    headers: Option<&dyn HeaderWriter>,
+    body: &dyn BodyWriter,
+) {
+    let p = version.namespace().prefix;
+    open(w, version);
     if let Some(headers) = headers {
         w.open(p, "Header");
-        headers.write_headers(&mut w);
+        headers.write_headers(w);
         w.end(p, "Header");
     }
     w.open(p, "Body");
-    body.write_body(&mut w);
+    body.write_body(w);
     w.end(p, "Body");
     w.end(p, "Envelope");
-    w.into_bytes()
 }
 
 /// A fault envelope, with `headers` in its Header after the engine's own. Server faults

@@ -9,7 +9,7 @@ mod writer;
 pub use encoding::{SourceEncoding, to_utf8};
 pub use limits::XmlLimits;
 pub use reader::{Attr, Binding, Child, Event, Start, XmlError, XmlReader};
-pub use writer::XmlWriter;
+pub use writer::{XmlWriter, part_id};
 
 /// The namespace bound to the `xml` prefix.
 pub const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";

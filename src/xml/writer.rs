@@ -5,16 +5,59 @@ use super::Namespace;
 /// Writes XML into a growing buffer. Names are written as given; text and attribute values
 /// are escaped so that they read back exactly (CR is written as `&#13;` so it survives line-end
 /// normalization).
+///
+/// A writer that [`XmlWriter::optimize`]s collects binary content into parts for an MTOM
+/// package instead of writing it as base64 (see `crate::codec::Binary`).
 #[derive(Debug, Default)]
 pub struct XmlWriter {
     buf: Vec<u8>,
+    parts: Option<Vec<bytes::Bytes>>,
+}
+
+/// The Content-ID of the `index`th part an optimizing writer collected.
+pub fn part_id(index: usize) -> String {
+    format!("part{}@soapstone", index + 1)
 }
 
 impl XmlWriter {
     pub fn with_capacity(capacity: usize) -> Self {
         XmlWriter {
             buf: Vec::with_capacity(capacity),
+            parts: None,
         }
+    }
+
+    /// From now on binary content becomes parts of an MTOM package.
+    pub fn optimize(&mut self) {
+        self.parts.get_or_insert_with(Vec::new);
+    }
+
+    /// Takes `bytes` as the next part when the writer optimizes, returning its Content-ID;
+    /// `None` when binary content is to be written inline.
+    pub fn attach(&mut self, bytes: bytes::Bytes) -> Option<String> {
+        let parts = self.parts.as_mut()?;
+        parts.push(bytes);
+        Some(part_id(parts.len() - 1))
+    }
+
+    /// The document and the parts it includes (in the order of [`part_id`]).
+    pub fn into_package(self) -> (Vec<u8>, Vec<bytes::Bytes>) {
+        (self.buf, self.parts.unwrap_or_default())
+    }
+
+    /// `bytes` as base64 text (which needs no escaping).
+    pub fn base64(&mut self, bytes: &[u8]) {
+        use base64::Engine;
+        let engine = base64::engine::general_purpose::STANDARD;
+        let start = self.buf.len();
+        self.buf.resize(
+            start + base64::encoded_len(bytes.len(), true).unwrap_or(0),
+            0,
+        );
+        let written = engine
+            .encode_slice(bytes, &mut self.buf[start..])
+            .unwrap_or(0);
+        self.buf.truncate(start + written);
     }
 
     pub fn into_bytes(self) -> Vec<u8> {
