@@ -6,9 +6,13 @@
 
 mod support;
 
+use soapstone::security::signature::verify;
+use soapstone::security::signer::ResponseSigner;
+use soapstone::soap::SoapVersion;
 use support::{
-    ADMIN, ADMIN_DIGEST_SECRET, ADMIN_PASSWORD, COMMON_NS, Reply, SOAP11, SOAP12, Server, USERS_NS,
-    action, create_user, env11, fresh_nonce, rfc3339, texts, validate, wsse_digest, wsse_text,
+    ADMIN, ADMIN_DIGEST_SECRET, ADMIN_PASSWORD, COMMON_NS, Reply, SECURITY_NS, SOAP11, SOAP12,
+    Server, USERS_NS, action, assert_wsse, create_user, env11, fresh_nonce, make_pki, rfc3339,
+    texts, validate, wsse_digest, wsse_text,
 };
 
 const WSA: &str = "http://www.w3.org/2005/08/addressing";
@@ -481,4 +485,92 @@ async fn the_wsdl_declares_addressing_metadata_and_policy() {
         let bindings = if query.contains("1.1") { 1 } else { 2 };
         assert_eq!(references.count(), bindings, "{wsdl}");
     }
+}
+
+/// A WhoAmI with CXF-style addressing headers (each declaring the `wsa` prefix), X.509 signed
+/// over the Body, the Timestamp and those headers, as WCF and WSS4J sign addressed messages.
+fn signed_addressed_who_am_i(signer: &ResponseSigner, message_id: &str) -> String {
+    let header = |local: &str, value: &str| {
+        format!(r#"<wsa:{local} xmlns:wsa="{WSA}">{value}</wsa:{local}>"#)
+    };
+    let unsigned = format!(
+        r#"<soap:Envelope xmlns:soap="{SOAP11}"><soap:Header>{}{}{}</soap:Header><soap:Body><s:WhoAmI xmlns:s="{SECURITY_NS}"/></soap:Body></soap:Envelope>"#,
+        header("Action", "http://soapstone.dev/auth/WhoAmI"),
+        header("MessageID", message_id),
+        header("To", "http://127.0.0.1/services/AuthService"),
+    );
+    let now = time::OffsetDateTime::now_utc();
+    let signed = signer
+        .sign_with(
+            SoapVersion::V11,
+            unsigned.as_bytes(),
+            now,
+            Some(now + time::Duration::minutes(5)),
+        )
+        .unwrap();
+    String::from_utf8(signed).unwrap()
+}
+
+#[tokio::test]
+async fn signed_addressing_headers_are_accepted_and_the_signed_reply_covers_its_own() {
+    let pki = tempfile::tempdir().unwrap();
+    make_pki(pki.path(), ADMIN);
+    let path = |name: &str| pki.path().join(name).to_str().unwrap().to_string();
+    let server = Server::start_with(&[
+        "--signature-ca",
+        &path("ca.pem"),
+        "--signature-cert",
+        &path("server.pem"),
+        "--signature-key",
+        &path("server.key"),
+    ]);
+    let read = |name: &str| std::fs::read(pki.path().join(name)).unwrap();
+    let signer = ResponseSigner::from_pem(&read("client.pem"), &read("client.key")).unwrap();
+    let message = signed_addressed_who_am_i(&signer, "urn:uuid:5e1f-signed");
+    for id in [
+        "soapstone-wsa-action",
+        "soapstone-wsa-message-id",
+        "soapstone-wsa-to",
+    ] {
+        assert!(message.contains(&format!("URI=\"#{id}\"")), "{message}");
+    }
+    let reply = server
+        .post(
+            "/services/AuthService",
+            "text/xml; charset=utf-8",
+            &[],
+            &message,
+        )
+        .await;
+    reply.assert_ok11();
+    assert_eq!(reply.text(SECURITY_NS, "authentication"), "signature");
+    assert_eq!(wsa(&reply, "RelatesTo"), "urn:uuid:5e1f-signed");
+    let verified = verify(&reply.body, &read("ca.pem")).expect("the reply's signature verifies");
+    assert_eq!(verified.subject_cn, "127.0.0.1");
+    for id in [
+        "soapstone-wsa-action",
+        "soapstone-wsa-message-id",
+        "soapstone-wsa-relates-to",
+        "soapstone-wsa-to",
+    ] {
+        assert!(
+            reply.body.contains(&format!("URI=\"#{id}\"")),
+            "{}",
+            reply.body
+        );
+    }
+
+    // A signed addressing header changed on the way is a failed check.
+    let tampered = signed_addressed_who_am_i(&signer, "urn:uuid:5e1f-tampered")
+        .replace("urn:uuid:5e1f-tampered", "urn:uuid:5e1f-changed");
+    let reply = server
+        .post(
+            "/services/AuthService",
+            "text/xml; charset=utf-8",
+            &[],
+            &tampered,
+        )
+        .await;
+    let reason = assert_wsse(&reply, "FailedCheck");
+    assert!(reason.contains("#soapstone-wsa-message-id"), "{reason}");
 }

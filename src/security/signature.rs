@@ -4,7 +4,9 @@
 //!
 //! Strict by construction: the References must resolve (by `wsu:Id`, unique in the whole
 //! document) to exactly the Envelope's only Body and the Security header's only Timestamp,
-//! so the Body a dispatcher reads as `Envelope/Body` is the element whose digest was checked.
+//! plus, as WCF and WSS4J sign them, WS-Addressing header blocks (direct children of the
+//! Header, each at most once), so the Body a dispatcher reads as `Envelope/Body` is the
+//! element whose digest was checked.
 //! libxml2 parses and canonicalizes (xmlC14NExecute, exclusive 1.0, a subtree visibility
 //! callback); openssl digests, checks the RSA signature and the chain to the trusted CAs.
 //!
@@ -32,6 +34,8 @@ use openssl::stack::Stack;
 use openssl::x509::store::{X509Store, X509StoreBuilder};
 use openssl::x509::{X509, X509StoreContext};
 
+use crate::addressing::WSA_NS;
+
 const SOAP11_NS: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const SOAP12_NS: &str = "http://www.w3.org/2003/05/soap-envelope";
 pub(super) const WSSE_NS: &str =
@@ -50,7 +54,8 @@ pub const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
 const SHA1: &str = "http://www.w3.org/2000/09/xmldsig#sha1";
 pub(super) const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
 
-const MAX_REFERENCES: usize = 4;
+/// The Body, the Timestamp and the seven WS-Addressing headers a request may carry.
+const MAX_REFERENCES: usize = 9;
 const MAX_ID_LEN: usize = 256;
 const MAX_BASE64_LEN: usize = 64 * 1024;
 
@@ -414,7 +419,9 @@ fn verify_inner(
         return Err(invalid("unexpected content in SignatureMethod"));
     }
     if references.is_empty() || references.len() > MAX_REFERENCES {
-        return Err(invalid("between 1 and 4 References are supported"));
+        return Err(invalid(format!(
+            "between 1 and {MAX_REFERENCES} References are supported"
+        )));
     }
     let mut parsed = Vec::with_capacity(references.len());
     for reference in references {
@@ -424,21 +431,30 @@ fn verify_inner(
         parsed.push(parse_reference(*reference)?);
     }
 
-    // ---- coverage: each Reference is the Body or the Timestamp, each exactly once ----
+    // ---- coverage: each Reference is the Body, the Timestamp or a WS-Addressing header
+    // block, each exactly once ----
     let mut body_signed = false;
     let mut timestamp_signed = false;
-    let mut targets = Vec::with_capacity(parsed.len());
+    let mut targets: Vec<RoNode> = Vec::with_capacity(parsed.len());
     for reference in &parsed {
         let target = *by_wsu_id
             .get(&reference.id)
             .ok_or_else(|| invalid("a Reference does not resolve to a wsu:Id"))?;
-        if same(target, body) && !body_signed {
+        if targets.iter().any(|t| same(*t, target)) {
+            return Err(invalid("two References cover the same element"));
+        }
+        if same(target, body) {
             body_signed = true;
-        } else if timestamp.is_some_and(|t| same(target, t)) && !timestamp_signed {
+        } else if timestamp.is_some_and(|t| same(target, t)) {
             timestamp_signed = true;
-        } else {
+        } else if !(ns_of(target).as_deref() == Some(WSA_NS)
+            && target
+                .get_parent()
+                .is_some_and(|parent| same(parent, header)))
+        {
             return Err(invalid(
-                "a Reference covers something other than the Body and Timestamp",
+                "a Reference covers something other than the Body, the Timestamp and \
+                 WS-Addressing header blocks",
             ));
         }
         targets.push(target);

@@ -1,10 +1,12 @@
 //! Signing of responses to X.509 signed requests with the server's key, in the shape the
 //! requests use: a `wsse:Security` header (mustUnderstand) with the server's
 //! `BinarySecurityToken`, a five-minute `wsu:Timestamp` and a `ds:Signature` (exclusive c14n,
-//! RSA-SHA256, SHA-256 digests) over the Body and the Timestamp.
+//! RSA-SHA256, SHA-256 digests) over the Body, the Timestamp and the WS-Addressing headers of
+//! the reply (Action, MessageID, RelatesTo, To: what WCF and WSS4J policies require signed).
 //!
 //! It takes the envelope exactly as the envelope writer wrote it (one `<p:Body>` start tag,
-//! an optional `<p:Header>` before it) and adds the header block and the Body's `wsu:Id`.
+//! an optional `<p:Header>` before it) and adds the header block and the `wsu:Id`s of the
+//! Body and the addressing headers.
 //! libxml2 canonicalizes the two signed elements; SignedInfo is written in canonical form
 //! directly. Like the verifier, it is blocking work for `spawn_blocking`.
 
@@ -23,12 +25,20 @@ use super::signature::{
     BASE64_BINARY, DS_NS, EXC_C14N, RSA_SHA256, SHA256, SignatureError, WSSE_NS, WSU_NS, X509V3,
     elements, exc_c14n, is, parse,
 };
+use crate::addressing::WSA;
 use crate::codec::format_datetime;
 use crate::soap::SoapVersion;
 
 const BODY_ID: &str = "soapstone-body";
 const TIMESTAMP_ID: &str = "soapstone-timestamp";
 const TOKEN_ID: &str = "soapstone-token";
+/// The reply's addressing headers that are signed, and their `wsu:Id`s.
+const ADDRESSING: [(&str, &str); 4] = [
+    ("Action", "soapstone-wsa-action"),
+    ("MessageID", "soapstone-wsa-message-id"),
+    ("RelatesTo", "soapstone-wsa-relates-to"),
+    ("To", "soapstone-wsa-to"),
+];
 /// How long a signed response's Timestamp is valid.
 const TTL: Duration = Duration::from_secs(300);
 
@@ -116,8 +126,22 @@ impl ResponseSigner {
             None => (head, format!("<{p}:Header>"), format!("</{p}:Header>")),
         };
 
+        // The addressing headers, as the reply writer wrote them, get their ids.
+        let mut before = before.to_string();
+        let mut addressed = Vec::new();
+        for (local, id) in ADDRESSING {
+            let written = format!(r#"<{0}:{local} xmlns:{0}="{1}">"#, WSA.prefix, WSA.uri);
+            if before.contains(&written) {
+                let with_id = format!(
+                    r#"<{0}:{local} xmlns:{0}="{1}" xmlns:wsu="{WSU_NS}" wsu:Id="{id}">"#,
+                    WSA.prefix, WSA.uri
+                );
+                before = before.replacen(&written, &with_id, 1);
+                addressed.push((local, id));
+            }
+        }
         let mut unsigned = String::with_capacity(envelope.len() + 4096);
-        unsigned.push_str(before);
+        unsigned.push_str(&before);
         unsigned.push_str(&open_header);
         unsigned.push_str(&format!(
             r#"<wsse:Security xmlns:wsse="{WSSE_NS}" xmlns:wsu="{WSU_NS}" {p}:mustUnderstand="{}">"#,
@@ -149,9 +173,18 @@ impl ResponseSigner {
         ));
         unsigned.push_str(&text[body_at + body_tag.len()..]);
 
-        let (body_digest, timestamp_digest) = digests(&unsigned, version)?;
-        let signed_info =
-            signed_info(&[(BODY_ID, &body_digest), (TIMESTAMP_ID, &timestamp_digest)]);
+        let locals: Vec<&str> = addressed.iter().map(|(local, _)| *local).collect();
+        let (body_digest, timestamp_digest, addressing_digests) =
+            digests(&unsigned, version, &locals)?;
+        let mut references = vec![(BODY_ID, body_digest.as_str())];
+        references.extend(
+            addressed
+                .iter()
+                .zip(&addressing_digests)
+                .map(|((_, id), digest)| (*id, digest.as_str())),
+        );
+        references.push((TIMESTAMP_ID, &timestamp_digest));
+        let signed_info = signed_info(&references);
         let value = self.rsa_sha256(signed_info.as_bytes())?;
         let signature = format!(
             r##"<ds:Signature xmlns:ds="{DS_NS}">{signed_info}<ds:SignatureValue>{value}</ds:SignatureValue><ds:KeyInfo><wsse:SecurityTokenReference><wsse:Reference URI="#{TOKEN_ID}" ValueType="{X509V3}"/></wsse:SecurityTokenReference></ds:KeyInfo></ds:Signature>"##
@@ -174,8 +207,12 @@ impl ResponseSigner {
 }
 
 /// SHA-256 digests (base64) of the exclusive-c14n Body and Timestamp of `document`, whose
-/// Security header was just added.
-fn digests(document: &str, version: SoapVersion) -> Result<(String, String), SignerError> {
+/// Security header was just added, and of its addressing headers named `addressing`.
+fn digests(
+    document: &str,
+    version: SoapVersion,
+    addressing: &[&str],
+) -> Result<(String, String, Vec<String>), SignerError> {
     let sign_error = |e: SignatureError| SignerError::Sign(e.to_string());
     let doc = parse(document).map_err(sign_error)?;
     let soap = version.namespace().uri;
@@ -198,7 +235,11 @@ fn digests(document: &str, version: SoapVersion) -> Result<(String, String), Sig
             .map_err(|e| SignerError::Sign(e.to_string()))?;
         Ok(STANDARD.encode(digest))
     };
-    Ok((digest(body)?, digest(timestamp)?))
+    let addressing = addressing
+        .iter()
+        .map(|local| digest(find(header, WSA.uri, local)?))
+        .collect::<Result<_, _>>()?;
+    Ok((digest(body)?, digest(timestamp)?, addressing))
 }
 
 /// SignedInfo in its exclusive-c14n form (which is also how it is written into the
@@ -298,6 +339,47 @@ mod tests {
         let tampered = String::from_utf8(signed)
             .unwrap()
             .replace("admin &lt;1&gt;", "admin &lt;2&gt;");
+        assert!(matches!(
+            verify(tampered.as_bytes(), &cert),
+            Err(SignatureError::FailedCheck(_))
+        ));
+    }
+
+    #[test]
+    fn the_reply_addressing_headers_are_signed_and_cannot_be_changed() {
+        let (cert, key) = self_signed();
+        let signer = ResponseSigner::from_pem(&cert, &key).unwrap();
+        let wsa = |local: &str, value: &str| {
+            format!(
+                r#"<wsa:{local} xmlns:wsa="{}">{value}</wsa:{local}>"#,
+                WSA.uri
+            )
+        };
+        let envelope = String::from_utf8(response(SoapVersion::V12))
+            .unwrap()
+            .replace(
+                "<env:Body>",
+                &format!(
+                    "<env:Header>{}{}{}{}</env:Header><env:Body>",
+                    wsa("Action", "urn:out"),
+                    wsa("MessageID", "urn:uuid:1"),
+                    wsa("RelatesTo", "urn:uuid:0"),
+                    wsa("To", "http://www.w3.org/2005/08/addressing/anonymous")
+                ),
+            );
+        let signed = signer
+            .sign(
+                SoapVersion::V12,
+                envelope.as_bytes(),
+                OffsetDateTime::now_utc(),
+            )
+            .unwrap();
+        assert_eq!(verify(&signed, &cert).unwrap(), "soapstone");
+        let text = String::from_utf8(signed).unwrap();
+        for (_, id) in ADDRESSING {
+            assert!(text.contains(&format!("URI=\"#{id}\"")), "{text}");
+        }
+        let tampered = text.replace("urn:out", "urn:other");
         assert!(matches!(
             verify(tampered.as_bytes(), &cert),
             Err(SignatureError::FailedCheck(_))
