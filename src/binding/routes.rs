@@ -324,7 +324,7 @@ impl Routes {
                 ..
             }) => (media, body, attachments, received),
             Err(IntakeError::Package { media, error }) => {
-                let fault = Fault::client(error.to_string());
+                let fault = Fault::from(error);
                 let mut response = mount
                     .endpoint
                     .refuse(media.version_hint, &request_id, fault);

@@ -15,6 +15,7 @@ use tokio::io::AsyncWriteExt;
 use super::media::{PackageMedia, content_id};
 use crate::codec::{Attachments, Binary, Part};
 use crate::common::MediaType;
+use crate::soap::Fault;
 
 /// The limits a package is read with.
 #[derive(Debug, Clone)]
@@ -77,6 +78,20 @@ pub enum PackageError {
     TransferEncoding(String),
     #[error("an attachment could not be spooled to a temporary file")]
     Spool(#[source] std::io::Error),
+}
+
+/// A package that cannot be read is the client's fault, except when its attachment could not
+/// be spooled (the server's disk), which is worth retrying.
+impl From<PackageError> for Fault {
+    fn from(error: PackageError) -> Self {
+        match error {
+            PackageError::Spool(e) => {
+                tracing::error!(error = %e, "an MTOM attachment could not be spooled");
+                Fault::server("An attachment could not be stored for processing; retry later")
+            }
+            other => Fault::client(other.to_string()),
+        }
+    }
 }
 
 /// Reads the package `media` describes from `body`.
