@@ -502,6 +502,15 @@ async fn connection_and_in_flight_caps_answer_503_with_retry_after() {
         reply.to_ascii_lowercase().contains("retry-after: 1"),
         "{reply}"
     );
+    // The holder finishes its body (blank, so refused) and reads the answer: once it is
+    // back, the slot is free again, with no race against the server noticing a close.
+    holder.write_all(&[b' '; 1000]).unwrap();
+    holder
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let mut answer = [0u8; 12];
+    holder.read_exact(&mut answer).unwrap();
+    assert!(answer.starts_with(b"HTTP/1.1 4"), "{answer:?}");
     drop(holder);
     still_serves(&server, 1).await;
 
