@@ -22,7 +22,8 @@ UsernameToken (PasswordText) of the admin by default (`admin_wsse()`); tests tha
 need no credentials or other ones get their proxies from `zeep_service_as` /
 `soap.service_as(name, wsse)`. The credentials live here only: the other suites
 get them through the `admin` fixture (and the PHP and node-soap scripts through
-the environment, `client_script_env`).
+the environment, `client_script_env`). `clerk` is a second staff user (role clerk, with a
+password), made by the admin once per session, for the suites that call as someone else.
 
 Per service (UserService, CatalogService, OrderService, AuthService):
 - `zeep_client(name)`: the zeep Client built from that service's `?wsdl`;
@@ -42,6 +43,7 @@ import signal
 import subprocess
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
@@ -446,6 +448,18 @@ def zeep_service_as(zeep_client, service_urls, history):
         return client.create_service(_binding(name, version), service_urls[name])
 
     return get
+
+
+@pytest.fixture(scope="session")
+def clerk(zeep_service) -> Credentials:
+    """A staff user that is not the admin: a clerk (role `clerk`, who may write the catalog)
+    with a password, created once per session by the admin through UserService."""
+    username = f"clerk-{uuid.uuid4().hex[:16]}"
+    password = f"pw-{uuid.uuid4().hex}"
+    user = zeep_service("UserService", "1.1").CreateUser(
+        username=username, email=f"{username}@example.com", role=["clerk"], password=password
+    )
+    return Credentials(username, password, user_id=user.id)
 
 
 # --- UserService shorthands (used by test_zeep_users.py) --------------------

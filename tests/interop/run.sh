@@ -18,8 +18,8 @@
 #   older than the lock file.
 # With everything present it installs nothing and only runs pip's quick "already satisfied"
 # check. The server binary is $SOAPSTONE_BIN, by default target/debug/soapstone. The zeep
-# suites (test_zeep_*.py) then run a second time on PostgreSQL (SOAPSTONE_TEST_DB=postgres),
-# which needs SOAPSTONE_TEST_PG (see conftest.py).
+# suites (test_zeep_*.py and test_mtom.py, zeep's MTOM) then run a second time on PostgreSQL
+# (SOAPSTONE_TEST_DB=postgres), which needs SOAPSTONE_TEST_PG (see conftest.py).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -83,7 +83,7 @@ if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); proce
     echo "warning: node $(node --version) is older than the v20.19 that node-soap 1.13.0 (tests/interop/node) declares" >&2
 fi
 
-# --- Python: zeep, suds, pytest --------------------------------------------------------------
+# --- Python: zeep, suds, requests-toolbelt, pytest ---------------------------------------------
 
 if [ ! -x "$venv/bin/python" ]; then
     rm -rf "$venv"
@@ -105,5 +105,6 @@ cd "$repo_root"
 status=0
 "$venv/bin/python" -m pytest -q tests/interop "$@" || status=1
 echo "== the zeep suites on PostgreSQL" >&2
-SOAPSTONE_TEST_DB=postgres "$venv/bin/python" -m pytest -q tests/interop/test_zeep_*.py "$@" || status=1
+SOAPSTONE_TEST_DB=postgres "$venv/bin/python" -m pytest -q tests/interop/test_zeep_*.py \
+    tests/interop/test_mtom.py "$@" || status=1
 exit "$status"
