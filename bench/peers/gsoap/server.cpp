@@ -29,6 +29,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -126,6 +127,9 @@ int main(int argc, char **argv) {
     const std::string host = address.substr(0, colon);
     const int port = atoi(address.c_str() + colon + 1);
     const bool threaded = mode == "threaded";
+    // A client closing its connection while a response is written must not end the server, as
+    // gSOAP's documentation tells servers: the write fails with EPIPE instead.
+    signal(SIGPIPE, SIG_IGN);
 
     struct soap *soap = soap_new1(threaded ? SOAP_IO_KEEPALIVE : SOAP_IO_DEFAULT);
     soap_set_namespaces(soap, namespaces);
