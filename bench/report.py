@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Turns bench/results.csv into bench/REPORT.md (table, PostgreSQL table, targets, machine,
-command) and bench/latency.svg (p50 and p99 latency per point and server on SQLite and the
-ceilings, log scale). Run by bench/run.sh.
+"""Turns the results.csv of one bench/run.sh run into REPORT.md (table, same-run ratios against
+the ceilings and the gSOAP peer, PostgreSQL table, issue 18's targets each met or not, machine,
+command) and latency.svg (p50 and p99 latency per point and server on SQLite, the ceilings and
+the peer, log scale). Every ratio comes from that one file. Run by bench/run.sh.
 
 Usage: report.py RESULTS.csv REPORT.md LATENCY.svg "COMMAND"
 """
@@ -30,7 +31,20 @@ for r in all_rows:
 for r in rows:
     if r["point"] not in points:
         points.append(r["point"])
-servers = ["ceiling", "quickxml", "soapstone", "soapstone-logged"]
+servers = [
+    "ceiling",
+    "quickxml",
+    "soapstone",
+    "soapstone-logged",
+    "gsoap",
+    "gsoap-threaded",
+    "gsoap-wsse",
+    "gsoap-wsse-threaded",
+]
+sizes = ["small", "medium", "large"]
+# Soapstone as the message targets measure it: its default configuration (access lines on).
+# The authenticated read runs without access lines and is set against GetItem without them.
+default = "soapstone-logged"
 
 
 def med(key, field):
@@ -91,43 +105,197 @@ for point in pg_points:
         )
 
 
-def share_target(point, other, share):
-    if (point, "soapstone") not in by or (point, other) not in by:
-        return f"- {point}: not measured"
-    r = med((point, "soapstone"), "rps") / med((point, other), "rps")
-    return f"- {point}: Soapstone reaches {r:.0%} of {other} (target ≥ {share:.0%}): {'met' if r >= share else 'NOT met'}"
+def present(*keys):
+    return all(key in by for key in keys)
 
 
-targets = [
-    share_target("small", "ceiling", 0.85),
-    share_target("medium", "quickxml", 0.75),
-    share_target("large", "quickxml", 0.75),
-]
-if ("small", "soapstone-logged") in by and ("small", "ceiling") in by:
-    logged = med(("small", "soapstone-logged"), "rps")
-    r = logged / med(("small", "ceiling"), "rps")
-    cost = 1 - logged / med(("small", "soapstone"), "rps")
-    targets.append(
-        f"- small with the default configuration (access lines on): {r:.0%} of ceiling (target ≥ 85%): "
-        f"{'met' if r >= 0.85 else 'NOT met'}; the access lines cost {cost:.0%} of the req/s without them"
+def verdict(ok):
+    return "met" if ok else "NOT met"
+
+
+def peer(point, family):
+    """The faster gSOAP mode on a point (by median req/s): its server name, or None."""
+    modes = [m for m in (family, f"{family}-threaded") if (point, m) in by]
+    return max(modes, key=lambda m: med((point, m), "rps")) if modes else None
+
+
+def cpu(key):
+    return med(key, "cpu_us_per_request")
+
+
+def rss_mb(key):
+    return max(float(r["peak_rss_kb"]) for r in by[key]) / 1024
+
+
+def connections(key):
+    return int(by[key][0]["connections"])
+
+
+def against_peer(label, ours, theirs, target):
+    """The line comparing Soapstone's `ours` to the gSOAP peer's `theirs`, with verdicts when
+    there is a target."""
+    less = cpu(theirs) / cpu(ours)
+    more = med(ours, "rps") / med(theirs, "rps")
+    line = (
+        f"- {label}: server CPU per request {cpu(ours):.1f} µs against {theirs[1]}'s {cpu(theirs):.1f} µs, "
+        f"gSOAP's {less:.2f}x Soapstone's"
     )
-for point in ("small", "medium", "large"):
-    if (point, "soapstone") in by and (point, "ceiling") in by:
-        r = med((point, "soapstone"), "p99_us") / med((point, "ceiling"), "p99_us")
-        targets.append(f"- {point}: p99 is {r:.1f}x the ceiling's (target ≤ 2x): {'met' if r <= 2 else 'NOT met'}")
+    if target:
+        line += f" (target ≥ 3x): {verdict(less >= 3)}"
+    line += f"; req/s {med(ours, 'rps'):,.0f} against {med(theirs, 'rps'):,.0f}, Soapstone's {more:.2f}x gSOAP's"
+    if target:
+        line += f" (target ≥ 3x): {verdict(more >= 3)}"
+    return line
+
+
+targets = ["Against gSOAP, each point against the faster of its two modes in this run:", ""]
+for point in sizes:
+    theirs = peer(point, "gsoap")
+    if present((point, default)) and theirs:
+        targets.append(against_peer(f"{point}, default configuration", (point, default), (point, theirs), True))
+    else:
+        targets.append(f"- {point} against gSOAP: not measured")
+theirs = peer("GetUser", "gsoap-wsse")
+if present(("GetUser", "soapstone")) and theirs:
+    targets.append(
+        against_peer(
+            "authenticated (Soapstone's GetUser, a database read and an audit event, against gSOAP's "
+            "GetItem with the wsse plugin's UsernameToken check; no target)",
+            ("GetUser", "soapstone"),
+            ("GetUser", theirs),
+            False,
+        )
+    )
+else:
+    targets.append("- authenticated point against gSOAP's wsse plugin: not measured")
+
+targets += ["", "Against the ceilings (Soapstone in its default configuration, access lines on):", ""]
+for point, other, wanted in (("small", "ceiling", 0.85), ("medium", "quickxml", 0.75), ("large", "quickxml", 0.75)):
+    if not present((point, default), (point, other)):
+        targets.append(f"- {point} against {other}: not measured")
+        continue
+    r = med((point, default), "rps") / med((point, other), "rps")
+    line = f"- {point}: {r:.0%} of {other}'s req/s (target ≥ {wanted:.0%}): {verdict(r >= wanted)}"
+    if present((point, "soapstone")):
+        quiet = med((point, "soapstone"), "rps")
+        line += (
+            f"; without access lines {quiet / med((point, other), 'rps'):.0%}, "
+            f"so the access lines cost {1 - med((point, default), 'rps') / quiet:.0%} of the req/s"
+        )
+    targets.append(line)
+
+targets += ["", "The authenticated read against the bench call, both on Soapstone without access lines:", ""]
+if present(("GetUser", "soapstone"), ("small", "soapstone")):
+    r = med(("GetUser", "soapstone"), "rps") / med(("small", "soapstone"), "rps")
+    targets.append(
+        f"- GetUser with a UsernameToken (PasswordText, audited): {r:.0%} of GetItem's req/s (target ≥ 50%): {verdict(r >= 0.5)}"
+    )
+else:
+    targets.append("- GetUser with a UsernameToken against GetItem: not measured")
+targets += [
+    "- GetUser with an s:SessionToken (target ≥ 60% of GetItem's req/s): not measured (bench/run.sh has no session point)",
+    "- X.509-signed GetUser: not measured (bench/run.sh has no signed point)",
+]
+
+targets += ["", "Latency and memory (Soapstone in its default configuration):", ""]
+for point in sizes:
+    if not present((point, default), (point, "ceiling")):
+        targets.append(f"- {point}: p99 not measured")
+        continue
+    r = med((point, default), "p99_us") / med((point, "ceiling"), "p99_us")
+    n = connections((point, default))
+    if n == 16:
+        targets.append(f"- {point}: p99 at 16 connections is {r:.1f}x the ceiling's (target ≤ 2x): {verdict(r <= 2)}")
+    else:
+        targets.append(
+            f"- {point}: p99 at 16 connections not measured (bench/run.sh loads {point} with {n} connections); "
+            f"at {n} connections it is {r:.1f}x the ceiling's"
+        )
 for point in ("small", "medium"):
-    if (point, "soapstone") in by:
-        rss = max(float(r["peak_rss_kb"]) for r in by[(point, "soapstone")]) / 1024
-        targets.append(f"- {point}: peak RSS {rss:.1f} MB (target ≤ 32 MB): {'met' if rss <= 32 else 'NOT met'}")
-if ("large", "soapstone") in by:
-    rss = max(float(r["peak_rss_kb"]) for r in by[("large", "soapstone")]) / 1024
-    targets.append(f"- large: peak RSS {rss:.1f} MB with 4 requests of 1 MB in flight (target ≤ 4x the message size per request in flight, 16 MB plus the idle baseline)")
+    if present((point, default)):
+        rss = rss_mb((point, default))
+        targets.append(f"- {point}: peak RSS {rss:.1f} MB (target ≤ 32 MB): {verdict(rss <= 32)}")
+    else:
+        targets.append(f"- {point}: peak RSS not measured")
+if present(("large", default), ("small", default)):
+    key = ("large", default)
+    in_flight = connections(key)
+    message_mb = int(by[key][0]["request_bytes"]) / 2**20
+    grown = rss_mb(key) - rss_mb(("small", default))
+    allowed = 4 * message_mb * in_flight
+    targets.append(
+        f"- large: peak RSS {rss_mb(key):.1f} MB, {grown:.1f} MB above the small point's, with {in_flight} requests "
+        f"of {message_mb:.2f} MB in flight (target ≤ 4x the message size per request in flight, {allowed:.1f} MB "
+        f"above the small point's): {verdict(grown <= allowed)}"
+    )
+else:
+    targets.append("- large: peak RSS not measured")
+
+targets += ["", "Durable writes (authenticated):", ""]
+for point, server, where in (
+    ("CreateUser", "soapstone", "SQLite, `synchronous=FULL`"),
+    ("CreateUser", "pg-1node", "PostgreSQL, 1 node"),
+    ("PlaceOrder", "soapstone", "SQLite, `synchronous=FULL`"),
+    ("PlaceOrder", "pg-1node", "PostgreSQL, 1 node"),
+):
+    key = (point, server)
+    if not present(key):
+        targets.append(f"- {point} ({where}): not measured")
+        continue
+    line = f"- {point} ({where}): {med(key, 'rps'):,.0f} req/s, server CPU per request {cpu(key):.1f} µs"
+    if by[key][0]["pg_cpu_us_per_request"]:
+        line += f", PostgreSQL CPU per request {med(key, 'pg_cpu_us_per_request'):.1f} µs"
+    targets.append(line + "; fsyncs per request: not measured")
+
 errors = sum(int(r["errors"]) for r in all_rows)
-targets.append(f"- errors and faults in all runs: {errors} (target 0): {'met' if errors == 0 else 'NOT met'}")
-if any(t.endswith("NOT met") for t in targets):
+targets += ["", f"- errors and faults in all runs: {errors} (target 0): {verdict(errors == 0)}"]
+if any("NOT met" in t for t in targets):
     targets.append(
         "\nWhere the time goes for the targets not met: the perf profile in [PROFILE.md](PROFILE.md)"
         " (`bench/profile.sh`) and its analysis in [ANALYSIS.md](ANALYSIS.md)."
+    )
+
+
+def share(ours, other):
+    return f"{med(ours, 'rps') / med(other, 'rps'):.0%}" if present(ours, other) else ""
+
+
+def fold(ours, other):
+    """Soapstone's req/s as a multiple of the peer's, and the peer's CPU per request as a
+    multiple of Soapstone's."""
+    if not other or not present(ours, other):
+        return "", ""
+    return f"{med(ours, 'rps') / med(other, 'rps'):.2f}x", f"{cpu(other) / cpu(ours):.2f}x"
+
+
+def ratio_row(label, config, key, peer_key):
+    """A row of the same-run ratios: Soapstone's `key` against the ceilings of its point and
+    the gSOAP peer's `peer_key` (None when the peer did not run)."""
+    point = key[0]
+    peer_cell, rps_fold, cpu_fold = "not measured", "", ""
+    if peer_key and present(peer_key):
+        peer_cell = f"{peer_key[1]} ({med(peer_key, 'rps'):,.0f} req/s)"
+        rps_fold = f"{med(key, 'rps') / med(peer_key, 'rps'):.2f}x"
+        cpu_fold = f"{cpu(peer_key) / cpu(key):.2f}x"
+    return (
+        f"| {label} | {config} | {med(key, 'rps'):,.0f} | {share(key, (point, 'ceiling'))} | "
+        f"{share(key, (point, 'quickxml'))} | {peer_cell} | {rps_fold} | {cpu_fold} |"
+    )
+
+
+ratio_lines = [
+    "| point | Soapstone | req/s | vs ceiling | vs quick-xml loop | gSOAP (faster mode) | req/s vs gSOAP | gSOAP's CPU / request vs Soapstone's |",
+    "|---|---|---:|---:|---:|---|---:|---:|",
+]
+for point in sizes:
+    theirs = peer(point, "gsoap")
+    for server, config in ((default, "default configuration"), ("soapstone", "without access lines")):
+        if present((point, server)):
+            ratio_lines.append(ratio_row(point, config, (point, server), (point, theirs) if theirs else None))
+if present(("GetUser", "soapstone")):
+    theirs = peer("GetUser", "gsoap-wsse")
+    ratio_lines.append(
+        ratio_row("GetUser (authenticated)", "without access lines", ("GetUser", "soapstone"), ("GetUser", theirs) if theirs else None)
     )
 
 
@@ -138,9 +306,14 @@ def sh(cmd):
         return ""
 
 
-cpu = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2") or platform.processor()
+processor = sh("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2") or platform.processor()
 memory = sh("free -h | awk '/Mem:/ {print $2}'")
-machine = f"{os.cpu_count()} cores ({cpu.strip()}), {memory} memory, Linux {platform.release()}, {sh('rustc --version')}, {sh('wrk -v 2>&1 | head -1')}"
+gsoap_version = sh("dpkg-query -W -f='${Version}' gsoap")
+machine = (
+    f"{os.cpu_count()} cores ({processor.strip()}), {memory} memory, Linux {platform.release()}, "
+    f"{sh('rustc --version')}, {sh('g++ --version | head -1')}, gSOAP {gsoap_version} (Debian), "
+    f"{sh('wrk -v 2>&1 | head -1')}"
+)
 
 doc = f"""# Soapstone benchmark report
 
@@ -149,28 +322,50 @@ Generated {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by `{comma
 Machine: {machine}.
 
 Each server is pinned to core 0 and wrk (one thread) to core 1; the servers run interleaved
-(ceiling, quick-xml loop and Soapstone for each size, Soapstone with access lines for small, then the UserService points, then the
-PostgreSQL points with 1 and 2 nodes; the whole round is repeated), with 16 keep-alive connections (4 for large). Soapstone runs its release
-build, except for soapstone-logged, with per-request access lines off (`RUST_LOG=info,soapstone::access=warn`). Figures are
-medians over the repeats; the spread is the range of req/s. On a shared machine absolute
-figures drift; compare the ratios, which come from the same run.
+(for each size the ceiling, the quick-xml loop, Soapstone without and with access lines and
+gSOAP in its two modes, then the UserService points with gSOAP's wsse variant beside GetUser,
+then the PostgreSQL points with 1 and 2 nodes; the whole round is repeated), with 16
+connections (4 for large). Soapstone runs its release build, with per-request access lines off
+(`RUST_LOG=info,soapstone::access=warn`) except for soapstone-logged. Figures are medians over
+the repeats; the spread is the range of req/s. Every figure and ratio below comes from this
+one run: on a shared machine absolute figures drift, so compare the ratios.
 
 Servers: **ceiling** is a bare hyper server answering with a precomputed response of
 Soapstone's size (the HTTP ceiling, `examples/bench_ceiling.rs`); **quickxml** is hyper plus a
 quick-xml event loop and writer doing the same work with no typed structs, validation or
 envelope checks (the practical ceiling, `examples/bench_quickxml.rs`); **soapstone** is the
-server itself, on the same path as every service; **soapstone-logged** (small only) is the
-same server in its default configuration, one access line per request written to a file
-through the non-blocking log writer. Its row against soapstone's is what the access lines
-cost; how much the non-blocking writer saved against writing each line from the worker
-thread is measured in [LOGGING.md](LOGGING.md) (release builds before and after, interleaved).
+server itself, on the same path as every service; **soapstone-logged** is the same server in
+its default configuration, one access line per request written to a file through the
+non-blocking log writer. Its row against soapstone's is what the access lines cost; how much
+the non-blocking writer saved against writing each line from the worker thread is measured in
+[LOGGING.md](LOGGING.md) (release builds before and after, interleaved).
+
+**gsoap** is the peer: gSOAP from the Debian packages, its data binding generated from the
+same contract by wsdl2h and soapcpp2 and compiled with g++ -O2 (`bench/peers/gsoap`), in its
+default iterative loop (one thread, one request per connection: wrk reconnects for each
+request); **gsoap-threaded** is gSOAP's multi-threaded stand-alone server, a thread per
+connection with HTTP keep-alive (at most 100 requests per connection, gSOAP's default). The
+ratios take, on each point, whichever of the two was faster in this run, and say which.
+**gsoap-wsse** and **gsoap-wsse-threaded** are the same with the gSOAP wsse plugin: on the
+GetUser point they answer GetItem with the same `wsse:Security` header as Soapstone's GetUser
+request, the plugin checking the UsernameToken (PasswordText) against one configured user in
+memory, with no user store and no audit trail. Before the runs, bench/run.sh checks that the
+quick-xml loop and both gSOAP modes answer every message with Soapstone's values
+(`bench/check_answers.py`: decimals numerically, dateTimes as instants), that the wsse
+variants answer the authenticated GetItem so too, and that they and Soapstone refuse a wrong
+password.
 
 Messages (the shared bench contract, `bench/gen.py`): small = GetItem (0.5 KB), medium = Echo
 with 50 items (10 KB), large = Echo with 5,000 items (1 MB). GetUser reads one user from the
-database through the read pool (users are not cached; product reads are); CreateUser writes a
+database through the read pool (users are not cached; product reads are), authenticated with a
+UsernameToken (PasswordText; the verified token is cached) and audited; CreateUser writes a
 new user per request through the group-commit writer with `synchronous=FULL`.
 
 {chr(10).join(lines)}
+
+## Same-run ratios
+
+{chr(10).join(ratio_lines)}
 
 ## PostgreSQL points
 
@@ -201,8 +396,17 @@ In results.csv these rows are the servers pg-1node and pg-2nodes.
 with open(report, "w") as out:
     out.write(doc)
 
-colors = {"ceiling": "#8a96a3", "quickxml": "#3f7fbf", "soapstone": "#d9822b", "soapstone-logged": "#a0522d"}
-width, height, left, top, bottom = 900, 420, 70, 30, 60
+colors = {
+    "ceiling": "#8a96a3",
+    "quickxml": "#3f7fbf",
+    "soapstone": "#d9822b",
+    "soapstone-logged": "#a0522d",
+    "gsoap": "#5a9e4b",
+    "gsoap-threaded": "#2e6b24",
+    "gsoap-wsse": "#9c6fbf",
+    "gsoap-wsse-threaded": "#5e3a80",
+}
+width, height, left, top, bottom = 1200, 420, 70, 30, 60
 plot_w, plot_h = width - left - 20, height - top - bottom
 values = [float(r[f]) for r in rows for f in ("p50_us", "p99_us")]
 lo = 10 ** math.floor(math.log10(max(1.0, min(values))))
@@ -241,8 +445,8 @@ for i, point in enumerate(points):
     parts.append(f'<text x="{left + i * group_w + group_w / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle">{point}</text>')
 for k, server in enumerate(servers):
     parts.append(
-        f'<rect x="{left + k * 140}" y="{height - 22}" width="12" height="12" fill="{colors[server]}"/>'
-        f'<text x="{left + k * 140 + 18}" y="{height - 12}">{server}</text>'
+        f'<rect x="{left + k * 138}" y="{height - 22}" width="12" height="12" fill="{colors[server]}"/>'
+        f'<text x="{left + k * 138 + 18}" y="{height - 12}">{server}</text>'
     )
 parts.append("</svg>")
 with open(svg_path, "w") as out:

@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
-# Reproducible benchmark of Soapstone against two ceilings on the shared bench contract, of
-# UserService reads and writes, and of UserService and OrderService on PostgreSQL with one and
-# two nodes. Builds release binaries, pins servers (and PostgreSQL) and wrk to different cores,
-# interleaves the servers run by run (A B C A B C ...), repeats each point, and writes
-# bench/results.csv, bench/REPORT.md and bench/latency.svg.
+# Reproducible benchmark of Soapstone against two ceilings and the gSOAP peer on the shared
+# bench contract, of UserService reads and writes (with the gSOAP wsse plugin as the peer of
+# the authenticated read), and of UserService and OrderService on PostgreSQL with one and two
+# nodes. Builds release binaries and the peer, checks that the peer, the quick-xml loop and
+# Soapstone answer every message with the same values (bench/check_answers.py), pins servers
+# (and PostgreSQL) and wrk to different cores, interleaves the servers run by run
+# (A B C A B C ...), repeats each point, and writes results.csv, REPORT.md and latency.svg
+# into BENCH_OUT (default bench/); every ratio of the report comes from that one results.csv.
 #
-#   bench/run.sh                      # 3 repeats of 5 s per point (about 5 minutes)
+#   bench/run.sh                      # 3 repeats of 5 s per point (about 10 minutes)
 #   REPEATS=5 DURATION=10 bench/run.sh
+#   REPEATS=1 DURATION=1 BENCH_OUT=/tmp/bench bench/run.sh   # a quick check of the harness
 #
 # Servers, all on 127.0.0.1 only:
 #   ceiling   bare hyper returning a precomputed response of Soapstone's size (examples/bench_ceiling.rs)
 #   quickxml  hyper + quick-xml event loop and writer, no typed structs (examples/bench_quickxml.rs)
 #   soapstone the real server (`/bench` and UserService) on SQLite, without per-request access lines
-#   soapstone-logged  the same in its default configuration (access lines on, to a file), small only
+#   soapstone-logged  the same in its default configuration (access lines on, to a file)
+#   gsoap     gSOAP 2.8 from the Debian packages, built from the contract (bench/peers/gsoap),
+#             in its default iterative loop (one request per connection)
+#   gsoap-threaded  the same as a thread-per-connection server with HTTP keep-alive
+#   gsoap-wsse, gsoap-wsse-threaded  the same with the wsse plugin checking a UsernameToken
+#             (PasswordText): the peer of Soapstone's GetUser, answering GetItem
 #   pg-1node  the real server on a throwaway PostgreSQL cluster of this run (bench/common.sh)
 #   pg-2nodes two such servers on the same cluster, each loaded by its own wrk with half the
 #             connections
@@ -20,13 +29,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-5}
 REPEATS=${REPEATS:-3}
+out=${BENCH_OUT:-bench}
 
 source bench/common.sh
 cargo build --release --locked --bin soapstone --example bench_ceiling --example bench_quickxml
 bin=target/release
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; stop_postgres; rm -rf "$work"' EXIT
+bench/peers/gsoap/build.sh "$work/gsoap"
+gsoap=$work/gsoap
 python3 bench/gen.py "$work" >/dev/null
+mkdir -p "$out"
 
 pid=""
 addr=""
@@ -38,12 +51,26 @@ start() {
     soapstone-logged) env -u RUST_LOG "${server_cpu[@]}" "$bin/soapstone" serve --listen 127.0.0.1:0 --db "$work/soapstone.db" --log-format human >"$log" 2>&1 & ;;
     ceiling) "${server_cpu[@]}" "$bin/examples/bench_ceiling" 127.0.0.1:0 "$work/$size.response" >"$log" 2>&1 & ;;
     quickxml) "${server_cpu[@]}" "$bin/examples/bench_quickxml" 127.0.0.1:0 >"$log" 2>&1 & ;;
+    gsoap) "${server_cpu[@]}" "$gsoap/gsoap-bench" 127.0.0.1:0 iterative >"$log" 2>&1 & ;;
+    gsoap-threaded) "${server_cpu[@]}" "$gsoap/gsoap-bench" 127.0.0.1:0 threaded >"$log" 2>&1 & ;;
+    gsoap-wsse) "${server_cpu[@]}" "$gsoap/gsoap-bench-wsse" 127.0.0.1:0 iterative admin soapstone-admin >"$log" 2>&1 & ;;
+    gsoap-wsse-threaded) "${server_cpu[@]}" "$gsoap/gsoap-bench-wsse" 127.0.0.1:0 threaded admin soapstone-admin >"$log" 2>&1 & ;;
   esac
   pid=$!
   wait_for_address "$log"
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# post BODY ACTION URL ANSWER: posts BODY, writes the answer to ANSWER, prints the HTTP status.
+post() { curl -s -o "$4" -w '%{http_code}' -H 'Content-Type: text/xml' -H "SOAPAction: \"$2\"" --data-binary @"$1" "$3"; }
+# same_answer EXPECTED ACTUAL: the two answers hold the same values, or the run stops.
+same_answer() { python3 bench/check_answers.py wsdl/BenchService.wsdl "$1" "$2"; }
+# refused BODY ACTION URL WHO: a request with a wrong password gets a FailedAuthentication fault.
+refused() {
+  local status; status=$(post "$1" "$2" "$3" "$work/refusal.xml")
+  [ "$status" = 500 ] && grep -q FailedAuthentication "$work/refusal.xml" ||
+    { echo "$4 did not refuse a wrong password (HTTP $status):" >&2; cat "$work/refusal.xml" >&2; exit 1; }
+}
 
 # The admin the samples authenticate as (UsernameToken, PasswordText: argon2 is paid once,
 # then the verified token is cached), created before the first start.
@@ -60,7 +87,35 @@ curl -sf -H 'Content-Type: text/xml' --data-binary @samples/01-CreateUser.xml "h
 cp samples/03-GetUser.xml "$work/getuser.xml"
 sed -e 's|<u:username>alice</u:username>|<u:username>w{{N}}</u:username>|' \
     -e 's|alice@example.com|w{{N}}@example.com|' -e '/<u:password>/d' samples/01-CreateUser.xml >"$work/createuser.xml"
+# The authenticated point's request to the gSOAP peer: GetItem (small) with GetUser's
+# wsse:Security header; and both with a wrong password.
+perl -0777 -e 'my ($small, $getuser) = map { local @ARGV = ($_); <> } @ARGV;
+  my ($header) = $getuser =~ m{(<soapenv:Header>.*?</soapenv:Header>)}s;
+  $small =~ s{<soapenv:Header/>}{$header} or die "small.xml has no empty Header\n"; print $small' \
+  "$work/small.xml" "$work/getuser.xml" >"$work/small-wsse.xml"
+for name in getuser small-wsse; do sed 's|>soapstone-admin<|>wrong-password<|' "$work/$name.xml" >"$work/$name-wrong.xml"; done
+[ "$(post "$work/getuser.xml" http://soapstone.dev/users/GetUser "http://$addr/services/UserService" "$work/getuser.response")" = 200 ] ||
+  { echo "Soapstone does not answer GetUser:" >&2; cat "$work/getuser.response" >&2; exit 1; }
+refused "$work/getuser-wrong.xml" http://soapstone.dev/users/GetUser "http://$addr/services/UserService" Soapstone
 stop
+
+# The quick-xml loop and the gSOAP peer answer every message with Soapstone's values, and the
+# peer's wsse variant answers the authenticated GetItem so too, and refuses a wrong password.
+for kind in quickxml gsoap gsoap-threaded; do
+  start "$kind" -
+  for size in small medium large; do
+    post "$work/$size.xml" "$(cat "$work/$size.action")" "http://$addr/bench" "$work/answer.xml" >/dev/null
+    same_answer "$work/$size.response" "$work/answer.xml"
+  done
+  stop
+done
+for kind in gsoap-wsse gsoap-wsse-threaded; do
+  start "$kind" -
+  post "$work/small-wsse.xml" urn:bench#GetItem "http://$addr/bench" "$work/answer.xml" >/dev/null
+  same_answer "$work/small.response" "$work/answer.xml"
+  refused "$work/small-wsse-wrong.xml" urn:bench#GetItem "http://$addr/bench" "$kind"
+  stop
+done
 
 # PostgreSQL: the same admin, alice (user 2) to read and to order for, and one product with a
 # stock no run exhausts; PlaceOrder orders one of it per request, with a unique clientReference.
@@ -95,8 +150,8 @@ perl -0pe 's|\s*<ord:line>\s*<ord:sku>GADGET-2</ord:sku>.*?</ord:line>||s;
   s|sample-order-1|bench-{{N}}|' samples/16-PlaceOrder.xml >"$work/placeorder.xml"
 stop_nodes
 
-results=bench/results.csv
-echo "point,server,repeat,rps,p50_us,p99_us,peak_rss_kb,cpu_us_per_request,errors,pg_cpu_us_per_request" >"$results"
+results=$out/results.csv
+echo "point,server,repeat,rps,p50_us,p99_us,peak_rss_kb,cpu_us_per_request,errors,pg_cpu_us_per_request,connections,request_bytes" >"$results"
 tick_us=$((1000000 / $(getconf CLK_TCK)))
 # result FIELD FILE: the number after FIELD= in the RESULT line of a wrk output (bench/post.lua).
 result() { grep '^RESULT' "$2" | sed "s/.*$1=\([0-9]*\).*/\1/"; }
@@ -117,13 +172,15 @@ run() {
   warm_up "$body" "$action" "http://$addr$path" "$repeat"
   local before; before=$(cpu_ticks "$pid")
   RUN="$repeat" BODY_FILE="$body" SOAPACTION="$action" "${load_cpu[@]}" wrk -t1 -c"$connections" -d"${DURATION}s" --latency -s bench/post.lua "http://$addr$path" >"$work/wrk.out"
+  # A server that ended (or is a zombie) has no VmHWM.
+  grep -q VmHWM "/proc/$pid/status" 2>/dev/null || { echo "$kind ended under load on $point:" >&2; cat "$work/server.log" >&2; exit 1; }
   local after; after=$(cpu_ticks "$pid")
   local rss; rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
   stop
   local requests rps
   requests=$(result requests "$work/wrk.out")
   rps=$(awk -v r="$requests" -v d="$(result duration_us "$work/wrk.out")" 'BEGIN {printf "%.0f", r / (d / 1e6)}')
-  echo "$point,$kind,$repeat,$rps,$(result p50_us "$work/wrk.out"),$(result p99_us "$work/wrk.out"),$rss,$(per_request $((after - before)) "$requests"),$(result errors "$work/wrk.out")," | tee -a "$results"
+  echo "$point,$kind,$repeat,$rps,$(result p50_us "$work/wrk.out"),$(result p99_us "$work/wrk.out"),$rss,$(per_request $((after - before)) "$requests"),$(result errors "$work/wrk.out"),,$connections,$(stat -c %s "$body")" | tee -a "$results"
 }
 
 # run_pg NODES POINT BODY ACTION PATH REPEAT: 16 connections over NODES nodes on PostgreSQL, one
@@ -155,18 +212,20 @@ run_pg() {
     p50=$(( $(result p50_us "$out") > p50 ? $(result p50_us "$out") : p50 ))
     p99=$(( $(result p99_us "$out") > p99 ? $(result p99_us "$out") : p99 ))
   done
-  echo "$point,$server,$repeat,$rps,$p50,$p99,$rss,$(per_request $((node_after - node_before)) "$requests"),$errors,$(per_request $((pg_after - pg_before)) "$requests")" | tee -a "$results"
+  echo "$point,$server,$repeat,$rps,$p50,$p99,$rss,$(per_request $((node_after - node_before)) "$requests"),$errors,$(per_request $((pg_after - pg_before)) "$requests"),16,$(stat -c %s "$body")" | tee -a "$results"
 }
 
 for repeat in $(seq "$REPEATS"); do
   for size in small medium large; do
     connections=16; [ "$size" = large ] && connections=4
-    kinds="ceiling quickxml soapstone"; [ "$size" = small ] && kinds="$kinds soapstone-logged"
-    for kind in $kinds; do
+    for kind in ceiling quickxml soapstone soapstone-logged gsoap gsoap-threaded; do
       run "$kind" "$size" "$work/$size.xml" "$(cat "$work/$size.action")" /bench "$connections" "$repeat"
     done
   done
   run soapstone GetUser "$work/getuser.xml" http://soapstone.dev/users/GetUser /services/UserService 16 "$repeat"
+  for kind in gsoap-wsse gsoap-wsse-threaded; do
+    run "$kind" GetUser "$work/small-wsse.xml" urn:bench#GetItem /bench 16 "$repeat"
+  done
   run soapstone CreateUser "$work/createuser.xml" http://soapstone.dev/users/CreateUser /services/UserService 16 "$repeat"
   for nodes in 1 2; do
     run_pg "$nodes" GetUser "$work/getuser.xml" http://soapstone.dev/users/GetUser /services/UserService "$repeat"
@@ -175,5 +234,5 @@ for repeat in $(seq "$REPEATS"); do
   done
 done
 
-python3 bench/report.py "$results" bench/REPORT.md bench/latency.svg "DURATION=$DURATION REPEATS=$REPEATS bench/run.sh"
-echo "wrote bench/REPORT.md and bench/latency.svg"
+python3 bench/report.py "$results" "$out/REPORT.md" "$out/latency.svg" "DURATION=$DURATION REPEATS=$REPEATS bench/run.sh"
+echo "wrote $out/results.csv, $out/REPORT.md and $out/latency.svg"
