@@ -4,11 +4,9 @@
 
 mod support;
 
-use std::process::Command;
-
 use support::{
-    ADMIN, ADMIN_DIGEST_SECRET, ADMIN_PASSWORD, CATALOG_NS, COMMON_NS, ORDERS_NS, Reply,
-    SECURITY_NS, SOAP11, Server, Svc, USERS_NS, WSSE_NS, WSU_NS, assert_wsse, env11_with,
+    ADMIN, ADMIN_DIGEST_SECRET, ADMIN_PASSWORD, CATALOG_NS, COMMON_NS, ORDERS_NS, Pki, Reply,
+    SECURITY_NS, SOAP11, Server, Svc, USERS_NS, WSSE_NS, WSU_NS, assert_wsse, curl, env11_with,
     env12_with, fresh_nonce, rfc3339, session_header, wsse_digest, wsse_text,
 };
 use time::OffsetDateTime;
@@ -697,32 +695,11 @@ async fn the_audit_trail_records_who_called_what_and_how_it_ended() {
     assert!(!rows.contains("password"), "{rows}");
 }
 
-/// curl's status code and body for `args` against `url`.
-fn curl(url: &str, args: &[&str]) -> (Option<u16>, String) {
-    let out = Command::new("curl")
-        .args(["-s", "-w", "\n%{http_code}"])
-        .args(args)
-        .arg(url)
-        .output()
-        .expect("curl runs");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    let (body, code) = text.rsplit_once('\n').unwrap_or(("", ""));
-    (code.parse().ok().filter(|c| *c != 0), body.to_string())
-}
-
 #[tokio::test]
 async fn https_and_client_certificates_with_curl() {
-    let pki = tempfile::tempdir().unwrap();
-    support::make_pki(pki.path(), ADMIN);
-    let file = |name: &str| pki.path().join(name).to_str().unwrap().to_string();
-    let server = Server::start_with(&[
-        "--tls-cert",
-        &file("server.pem"),
-        "--tls-key",
-        &file("server.key"),
-        "--tls-client-ca",
-        &file("ca.pem"),
-    ]);
+    let pki = Pki::new(ADMIN);
+    let file = |name: &str| pki.file(name);
+    let server = Server::start_https(&pki, true);
     assert!(server.base.starts_with("https://"), "{}", server.base);
     let ca = file("ca.pem");
     let (cert, key) = (file("client.pem"), file("client.key"));
@@ -755,18 +732,16 @@ async fn https_and_client_certificates_with_curl() {
     let (code, _) = curl(&server.url("/health"), &["--cacert", &ca]);
     assert_eq!(code, None, "mTLS requires a client certificate");
     // A certificate from another CA is refused too.
-    let other = tempfile::tempdir().unwrap();
-    support::make_pki(other.path(), ADMIN);
-    let other_file = |name: &str| other.path().join(name).to_str().unwrap().to_string();
+    let other = Pki::new(ADMIN);
     let (code, _) = curl(
         &server.url("/health"),
         &[
             "--cacert",
             &ca,
             "--cert",
-            &other_file("client.pem"),
+            &other.file("client.pem"),
             "--key",
-            &other_file("client.key"),
+            &other.file("client.key"),
         ],
     );
     assert_eq!(code, None, "a certificate from another CA is refused");
@@ -774,15 +749,9 @@ async fn https_and_client_certificates_with_curl() {
 
 #[tokio::test]
 async fn https_without_client_certificates_needs_message_credentials() {
-    let pki = tempfile::tempdir().unwrap();
-    support::make_pki(pki.path(), "nobody");
-    let file = |name: &str| pki.path().join(name).to_str().unwrap().to_string();
-    let server = Server::start_with(&[
-        "--tls-cert",
-        &file("server.pem"),
-        "--tls-key",
-        &file("server.key"),
-    ]);
+    let pki = Pki::new("nobody");
+    let file = |name: &str| pki.file(name);
+    let server = Server::start_https(&pki, false);
     let ca = file("ca.pem");
     let envelope = env11_with(&wsse_text(ADMIN, ADMIN_PASSWORD), &who_am_i());
     let (code, body) = curl(

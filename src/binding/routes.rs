@@ -20,7 +20,7 @@ use super::intake::{Intake, IntakeError, intake};
 use super::proxy::ProxyTrust;
 use super::request_id::next_request_id;
 use crate::common::Transport;
-use crate::contract::Contract;
+use crate::contract::{Contract, ServedOver};
 use crate::endpoint::{Endpoint, SoapRequest, SoapResponse};
 use crate::metrics::METRICS;
 use crate::pages::{self, ServiceDocs, ServiceView};
@@ -443,8 +443,8 @@ fn contract<B>(mount: &Mount, request: &Request<B>, base: &str, pages: bool) -> 
             None => return plain(StatusCode::NOT_FOUND, "No such schema.\n"),
         },
         (None, true) => match soap {
-            None => mount.contract.wsdl(base),
-            Some("1.1") => mount.contract.wsdl_soap11(base),
+            None => mount.contract.wsdl(base, served_over(request, base)),
+            Some("1.1") => mount.contract.wsdl_soap11(base, served_over(request, base)),
             Some(_) => {
                 return plain(
                     StatusCode::NOT_FOUND,
@@ -473,6 +473,16 @@ fn contract<B>(mount: &Mount, request: &Request<B>, base: &str, pages: bool) -> 
         .header(CONTENT_TYPE, "text/xml; charset=utf-8")
         .body(Full::new(Bytes::from(document)))
         .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "response error\n"))
+}
+
+/// The kind of address the caller fetches the WSDL at: the scheme of its base URL, and a TLS
+/// connection with a client certificate naming a user (the server requires one).
+fn served_over<B>(request: &Request<B>, base: &str) -> ServedOver {
+    let client_certificate = request
+        .extensions()
+        .get::<ConnInfo>()
+        .is_some_and(|conn| conn.tls && conn.peer_user.is_some());
+    ServedOver::of(base, client_certificate)
 }
 
 /// The request id from `X-Request-Id` (set by the request-id layer when the caller sent none);

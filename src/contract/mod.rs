@@ -1,17 +1,21 @@
 //! The WSDL and XSD documents, embedded at build time from `wsdl/` and `xsd/` (the source of
-//! truth), served with every address rewritten for the URL the caller used.
+//! truth), served with every address rewritten for the URL the caller used, and the WSDL's
+//! policies those of the address the caller used (plain HTTP, HTTPS).
 
 mod actions;
+mod policies;
 mod registration;
 mod soap11;
 mod template;
 
 pub use actions::Actions;
+pub use policies::ServedOver;
 pub use registration::{
     AUTH_SERVICE, BENCH_SERVICE, Bound, CATALOG_SERVICE, ORDER_SERVICE, OperationContract,
     RegistrationError, SERVICES, ServiceContract, USER_SERVICE, check_registration,
 };
 
+use policies::with_policies;
 use soap11::soap11_only;
 use template::Template;
 
@@ -28,10 +32,28 @@ pub const SCHEMAS: &[(&str, &str)] = &[
 /// The documents of one service mounted at one path.
 #[derive(Debug)]
 pub struct Contract {
-    wsdl: Template,
-    wsdl_soap11: Template,
+    http: Views,
+    https: Views,
+    https_client_certificate: Views,
     schemas: Vec<(&'static str, Template)>,
     actions: Actions,
+}
+
+/// The WSDL served at one kind of address: the whole contract and its SOAP-1.1-only view.
+#[derive(Debug)]
+struct Views {
+    wsdl: Template,
+    soap11: Template,
+}
+
+impl Views {
+    fn new(path: &str, wsdl: &str, served: ServedOver) -> Result<Self, String> {
+        let text = with_policies(wsdl, served)?;
+        Ok(Views {
+            soap11: Template::new(soap11_only(&text)?, path)?,
+            wsdl: Template::new(text, path)?,
+        })
+    }
 }
 
 /// A contract document that could not be prepared for serving.
@@ -50,10 +72,10 @@ impl Contract {
             move |reason: String| ContractError { name, reason }
         };
         let actions = Actions::parse(wsdl).map_err(error(wsdl_name))?;
-        let wsdl_soap11 = soap11_only(wsdl)
-            .and_then(|view| Template::new(view, path))
-            .map_err(error(wsdl_name))?;
-        let wsdl = Template::new(wsdl.to_string(), path).map_err(error(wsdl_name))?;
+        let views = |served| Views::new(path, wsdl, served).map_err(error(wsdl_name));
+        let http = views(ServedOver::Http)?;
+        let https = views(ServedOver::Https)?;
+        let https_client_certificate = views(ServedOver::HttpsWithClientCertificate)?;
         let schemas = SCHEMAS
             .iter()
             .map(|(name, text)| {
@@ -64,22 +86,31 @@ impl Contract {
             })
             .collect::<Result<_, ContractError>>()?;
         Ok(Contract {
-            wsdl,
-            wsdl_soap11,
+            http,
+            https,
+            https_client_certificate,
             schemas,
             actions,
         })
     }
 
     /// The WSDL with `soap:address` and schema locations pointing at `base`
-    /// (`scheme://host[:port]`).
-    pub fn wsdl(&self, base: &str) -> String {
-        self.wsdl.render(base)
+    /// (`scheme://host[:port]`) and the policies of the address it is served at.
+    pub fn wsdl(&self, base: &str, served: ServedOver) -> String {
+        self.views(served).wsdl.render(base)
     }
 
     /// The WSDL without its SOAP 1.2 binding and port (`?wsdl&soap=1.1`).
-    pub fn wsdl_soap11(&self, base: &str) -> String {
-        self.wsdl_soap11.render(base)
+    pub fn wsdl_soap11(&self, base: &str, served: ServedOver) -> String {
+        self.views(served).soap11.render(base)
+    }
+
+    fn views(&self, served: ServedOver) -> &Views {
+        match served {
+            ServedOver::Http => &self.http,
+            ServedOver::Https => &self.https,
+            ServedOver::HttpsWithClientCertificate => &self.https_client_certificate,
+        }
     }
 
     /// The WS-Addressing actions of the WSDL's operations.

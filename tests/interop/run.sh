@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the third-party SOAP client suites (zeep, suds, PHP SoapClient, node-soap, gSOAP), the
-# replay of the SoapUI project (test_soapui_project.py) and the client quickstarts of
-# docs/clients (test_quickstarts.py, also JAX-WS) against the soapstone binary.
+# replay of the SoapUI project (test_soapui_project.py), the client quickstarts of
+# docs/clients (test_quickstarts.py, also JAX-WS) and the loading of every served WSDL by every
+# generator (test_wsdl_loading.py, also wsimport) against the soapstone binary.
 #
 #   tests/interop/run.sh [pytest args...]
 #

@@ -811,6 +811,60 @@ pub fn create_user(username: &str, email: &str, roles: &[&str]) -> String {
     )
 }
 
+/// curl's status code and body for `args` against `url`.
+pub fn curl(url: &str, args: &[&str]) -> (Option<u16>, String) {
+    let out = Command::new("curl")
+        .args(["-s", "-w", "\n%{http_code}"])
+        .args(args)
+        .arg(url)
+        .output()
+        .expect("curl runs");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap_or(("", ""));
+    (code.parse().ok().filter(|c| *c != 0), body.to_string())
+}
+
+/// A fresh [`make_pki`] in a temporary folder.
+pub struct Pki {
+    dir: tempfile::TempDir,
+}
+
+impl Pki {
+    /// A CA, a server certificate for 127.0.0.1 and a client certificate for `client_cn`.
+    pub fn new(client_cn: &str) -> Pki {
+        let dir = tempfile::tempdir().expect("temp dir");
+        make_pki(dir.path(), client_cn);
+        Pki { dir }
+    }
+
+    /// The path of one of its files (`ca.pem`, `server.pem`, `client.key`, ...).
+    pub fn file(&self, name: &str) -> String {
+        self.dir
+            .path()
+            .join(name)
+            .to_str()
+            .expect("a UTF-8 path")
+            .to_string()
+    }
+}
+
+impl Server {
+    /// Starts a server over HTTPS with `pki`'s server certificate; with
+    /// `client_certificates`, it requires a client certificate issued by `pki`'s CA.
+    pub fn start_https(pki: &Pki, client_certificates: bool) -> Server {
+        let (cert, key, ca) = (
+            pki.file("server.pem"),
+            pki.file("server.key"),
+            pki.file("ca.pem"),
+        );
+        let mut args = vec!["--tls-cert", &cert, "--tls-key", &key];
+        if client_certificates {
+            args.extend(["--tls-client-ca", &ca]);
+        }
+        Server::start_with(&args)
+    }
+}
+
 /// A CA, a server certificate for 127.0.0.1 and a client certificate for `client_cn`, made
 /// with the openssl command.
 pub fn make_pki(dir: &Path, client_cn: &str) {

@@ -1,7 +1,7 @@
 //! WSDL 1.1 `definitions` into the raw tree: messages, port types, SOAP 1.1/1.2
 //! document/literal bindings and services, with their inline schemas. WS-Policy policies (in
-//! the definitions) and policy references (in a binding) are read past, and so are extension
-//! attributes such as WS-Addressing Metadata's `wsam:Action`.
+//! the definitions) and policy references (in a binding and in its operations) are read past,
+//! and so are extension attributes such as WS-Addressing Metadata's `wsam:Action`.
 
 use roxmltree::Node;
 
@@ -255,6 +255,9 @@ fn binding_operation(
         at: doc.at(node),
     };
     for child in doc.children(node)? {
+        if is(child, WS_POLICY, "PolicyReference") {
+            continue;
+        }
         if soap(child) == Some(version) && child.tag_name().name() == "operation" {
             let allowed: &[&str] = match version {
                 SoapVersion::V11 => &["soapAction", "style"],

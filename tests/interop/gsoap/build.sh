@@ -7,7 +7,8 @@
 # soapcpp2 turns it into C++ proxies, one class per binding (UserServiceSoap11BindingProxy,
 # UserServiceSoap12BindingProxy, ...), and g++ compiles them with client_test.cpp and the
 # gSOAP wsse and wsa plugins into BUILD_DIR/client_test (wsdl2h imports wsa5.h for the
-# WSDLs' wsam:Addressing policy, and wsse's fault functions then call the wsa plugin's).
+# WSDLs' wsam:Addressing policy and wsse.h for their WS-SecurityPolicy, and wsse's fault
+# functions then call the wsa plugin's).
 # Everything generated stays in BUILD_DIR.
 # Needs the Debian packages gsoap, libgsoap-dev, g++, pkg-config, libssl-dev and zlib1g-dev.
 set -euo pipefail
