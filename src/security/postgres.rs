@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use tokio_postgres::Row;
 
 use super::audit::{AuditEvent, AuditFilter, AuditStore, Outcome};
-use super::store::{CredentialStore, Credentials};
+use super::store::{CredentialStore, Credentials, Stamped};
 use super::{AuthMethod, Role};
 use crate::db::DbError;
 use crate::identity::UserStatus;
@@ -29,6 +29,8 @@ const CREDENTIALS: &str = "u.id, u.username, u.status, u.password_hash, u.digest
      (SELECT string_agg(r.role, ',' ORDER BY r.position) FROM user_roles r \
      WHERE r.user_id = u.id)";
 
+const GENERATION: &str = "SELECT generation FROM credential_changes";
+
 fn bad(what: &str) -> DbError {
     DbError::Postgres(format!("unexpected {what} in the database"))
 }
@@ -49,17 +51,22 @@ fn credentials_from_row(row: &Row) -> Result<Credentials, DbError> {
 #[async_trait]
 impl CredentialStore for PgSecurityStore {
     #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "credentials.by_username"))]
-    async fn by_username(&self, username: &str) -> Result<Option<Credentials>, DbError> {
+    async fn by_username(&self, username: &str) -> Result<Option<Stamped<Credentials>>, DbError> {
         let client = self.db.client().await?;
         let statement = client
             .prepare_cached(&format!(
-                "SELECT {CREDENTIALS} FROM users u WHERE u.username = $1"
+                "SELECT {CREDENTIALS}, ({GENERATION}) FROM users u WHERE u.username = $1"
             ))
             .await?;
         client
             .query_opt(&statement, &[&username])
             .await?
-            .map(|row| credentials_from_row(&row))
+            .map(|row| {
+                Ok(Stamped {
+                    value: credentials_from_row(&row)?,
+                    generation: row.try_get(6)?,
+                })
+            })
             .transpose()
     }
 
@@ -116,11 +123,11 @@ impl CredentialStore for PgSecurityStore {
         &self,
         token_hash: [u8; 32],
         now: OffsetDateTime,
-    ) -> Result<Option<(Credentials, OffsetDateTime)>, DbError> {
+    ) -> Result<Option<Stamped<(Credentials, OffsetDateTime)>>, DbError> {
         let client = self.db.client().await?;
         let statement = client
             .prepare_cached(&format!(
-                "SELECT {CREDENTIALS}, s.expires_at FROM sessions s \
+                "SELECT {CREDENTIALS}, s.expires_at, ({GENERATION}) FROM sessions s \
                  JOIN users u ON u.id = s.user_id \
                  WHERE s.token_hash = $1 AND s.expires_at > $2"
             ))
@@ -128,8 +135,20 @@ impl CredentialStore for PgSecurityStore {
         client
             .query_opt(&statement, &[&token_hash.as_slice(), &at_millis(now)])
             .await?
-            .map(|row| Ok((credentials_from_row(&row)?, row.try_get(6)?)))
+            .map(|row| {
+                Ok(Stamped {
+                    value: (credentials_from_row(&row)?, row.try_get(6)?),
+                    generation: row.try_get(7)?,
+                })
+            })
             .transpose()
+    }
+
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "credentials.generation"))]
+    async fn generation(&self) -> Result<i64, DbError> {
+        let client = self.db.client().await?;
+        let statement = client.prepare_cached(GENERATION).await?;
+        Ok(client.query_one(&statement, &[]).await?.try_get(0)?)
     }
 
     #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "credentials.end_session"))]
@@ -451,7 +470,7 @@ mod tests {
         let store = test.store();
         let roles = vec![Role::Clerk, Role::Admin, Role::Auditor];
         let id = add_user(&test.db, "dana", roles.clone()).await;
-        let found = store.by_username("dana").await.unwrap().unwrap();
+        let found = store.by_username("dana").await.unwrap().unwrap().value;
         assert_eq!(
             found,
             Credentials {
@@ -466,11 +485,17 @@ mod tests {
         assert_eq!(store.by_username("Dana").await.unwrap(), None);
         assert!(store.set_digest_secret(id, vec![1, 2, 3]).await.unwrap());
         assert!(!store.set_digest_secret(id + 1, vec![4]).await.unwrap());
-        let found = store.by_username("dana").await.unwrap().unwrap();
+        let found = store.by_username("dana").await.unwrap().unwrap().value;
         assert_eq!(found.digest_secret, Some(vec![1, 2, 3]));
         add_user(&test.db, "erik", Vec::new()).await;
         assert_eq!(
-            store.by_username("erik").await.unwrap().unwrap().roles,
+            store
+                .by_username("erik")
+                .await
+                .unwrap()
+                .unwrap()
+                .value
+                .roles,
             Vec::new()
         );
     }
@@ -488,7 +513,7 @@ mod tests {
             .create_session([7; 32], id, start, expires)
             .await
             .unwrap();
-        let (credentials, until) = store.session([7; 32], start).await.unwrap().unwrap();
+        let (credentials, until) = store.session([7; 32], start).await.unwrap().unwrap().value;
         assert_eq!(credentials.user_id, id);
         assert_eq!(credentials.roles, vec![Role::Customer]);
         assert_eq!(until, expires);
