@@ -129,7 +129,8 @@ pub struct Authenticator {
     /// HMAC(key, username ‖ 0 ‖ password ‖ 0 ‖ stored hash) of passwords that verified;
     /// concurrent first checks of the same key share one computation.
     verified: moka::future::Cache<[u8; 32], ()>,
-    verified_key: Arc<[u8; 32]>,
+    /// The HMAC keyed once (its padded key blocks hashed), cloned for each check.
+    verified_mac: Arc<Hmac<Sha256>>,
     throttle: Arc<Throttle>,
     /// Replays Redis has seen, refused before the durable store is asked.
     nonces: Option<SharedNonces>,
@@ -169,7 +170,9 @@ impl Authenticator {
                 .max_capacity(10_000)
                 .time_to_live(VERIFIED_TTL)
                 .build(),
-            verified_key: Arc::new(key),
+            verified_mac: Arc::new(
+                <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("HMAC takes any key length"),
+            ),
         })
     }
 
@@ -453,8 +456,7 @@ impl Authenticator {
     }
 
     fn verified_key(&self, username: &str, password: &str, hash: Option<&str>) -> [u8; 32] {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.verified_key.as_slice())
-            .expect("HMAC takes any key length");
+        let mut mac = Hmac::clone(&self.verified_mac);
         for part in [username, password, hash.unwrap_or_default()] {
             mac.update(part.as_bytes());
             mac.update(&[0]);
