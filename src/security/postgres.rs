@@ -326,7 +326,7 @@ mod tests {
 
     use super::*;
     use crate::pg::PgOptions;
-    use crate::users::{NewUser, PgUserRepository, UserRepository};
+    use crate::users::{NewUser, PgUserRepository, UserChanges, UserRepository};
 
     /// A database of its own for one test, at `SOAPSTONE_TEST_PG`, dropped at the end.
     struct TestDb {
@@ -534,6 +534,66 @@ mod tests {
         assert!(store.end_session([9; 32]).await.unwrap());
         assert!(!store.end_session([9; 32]).await.unwrap());
         assert_eq!(store.session([9; 32], start).await.unwrap(), None);
+    }
+
+    /// Every kind of credential change raises the generation, made through the repositories
+    /// or with SQL; changes that cannot make a copy stale do not.
+    #[tokio::test]
+    async fn the_database_raises_the_generation_on_every_credential_change() {
+        let Some(test) = TestDb::create().await else {
+            return;
+        };
+        let store = test.store();
+        let users = PgUserRepository::new(test.db.clone());
+        let id = add_user(&test.db, "dana", vec![Role::Customer]).await;
+        let start = now();
+        let mut last = store.generation().await.unwrap();
+        let mut raised = async |what: &str, expected: bool| {
+            let current = store.generation().await.unwrap();
+            assert_eq!(current > last, expected, "{what}: {last} then {current}");
+            last = current;
+        };
+        let email = UserChanges {
+            email: Some("dana@example.org".into()),
+            ..UserChanges::default()
+        };
+        users.update(id, email, start).await.unwrap();
+        raised("an email change", false).await;
+        store
+            .create_session([1; 32], id, start, start + Duration::hours(1))
+            .await
+            .unwrap();
+        raised("a new session", false).await;
+        users
+            .set_password(id, "$argon2id$other".into(), Some([1; 32]), start)
+            .await
+            .unwrap();
+        raised("a password change", true).await;
+        store.set_digest_secret(id, vec![1, 2, 3]).await.unwrap();
+        raised("a digest secret", true).await;
+        assert!(store.end_session([1; 32]).await.unwrap());
+        raised("a logout", true).await;
+        let suspend = UserChanges {
+            status: Some(UserStatus::Suspended),
+            ..UserChanges::default()
+        };
+        users.update(id, suspend, start).await.unwrap();
+        raised("a suspension", true).await;
+        let client = test.db.client().await.unwrap();
+        client
+            .execute(
+                "UPDATE user_roles SET role = 'clerk' WHERE user_id = $1",
+                &[&id],
+            )
+            .await
+            .unwrap();
+        drop(client);
+        raised("a role changed with SQL", true).await;
+        users.delete(id).await.unwrap();
+        raised("a deleted user", true).await;
+        add_user(&test.db, "erik", vec![Role::Clerk]).await;
+        let erik = store.by_username("erik").await.unwrap().unwrap();
+        assert_eq!(erik.generation, store.generation().await.unwrap());
     }
 
     fn event(at: OffsetDateTime, user: Option<i64>, operation: &str, fault: bool) -> AuditEvent {
