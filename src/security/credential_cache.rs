@@ -36,7 +36,7 @@ use crate::metrics::METRICS;
 use crate::shared::SharedGeneration;
 
 /// How long any copy is kept at most, whatever the generation says.
-pub const LIFETIME: Duration = Duration::from_secs(300);
+const LIFETIME: Duration = Duration::from_secs(300);
 
 /// How often each node publishes the database's generation to Redis.
 const PUBLISH_EVERY: Duration = Duration::from_secs(1);
