@@ -132,7 +132,7 @@ stage clippy - "cargo clippy" cargo clippy --locked --all-targets -- -D warnings
 stage test servers "cargo test (on SQLite; the in-crate PostgreSQL tests too)" cargo test --locked
 stage test-pg servers "the unit tests and the service suites on PostgreSQL" \
     env SOAPSTONE_TEST_DB=postgres cargo test --locked --no-fail-fast --lib --test users --test commerce \
-    --test security --test protocol --test credentials --test tracing --test mtom
+    --test security --test protocol --test credentials --test credential_cache --test tracing --test mtom
 stage build - "cargo build: the binary the next stages run" cargo build --locked --bin soapstone
 stage interop servers "third-party SOAP clients against the real server (zeep also on PostgreSQL)" \
     bash tests/interop/run.sh

@@ -21,7 +21,8 @@ use crate::pages::service_docs;
 use crate::pg::PgOptions;
 use crate::security::audit::AuditLog;
 use crate::security::{
-    Authenticator, PasswordError, Passwords, SecurityConfig, SecurityError, SecurityGuard,
+    Authenticator, CredentialCache, PasswordError, Passwords, SecurityConfig, SecurityError,
+    SecurityGuard,
 };
 use crate::shared::{Redis, RedisError, SharedVersions};
 use crate::storage::Storage;
@@ -46,6 +47,8 @@ pub struct AppConfig {
     pub pages: bool,
     /// Products the in-process product cache holds at most.
     pub product_cache_capacity: u64,
+    /// Users, and as many sessions, the credential cache holds at most.
+    pub credential_cache_capacity: u64,
     pub security: SecurityConfig,
     /// Trusted proxies and the public address of the served contracts.
     pub proxies: ProxyTrust,
@@ -66,6 +69,7 @@ impl AppConfig {
             bench: true,
             pages: true,
             product_cache_capacity: 10_000,
+            credential_cache_capacity: 10_000,
             security: SecurityConfig::default(),
             proxies: ProxyTrust::default(),
             redis: None,
@@ -99,6 +103,9 @@ pub struct App {
     pub audit: tokio::task::JoinHandle<()>,
     /// Purges expired nonces and sessions; abort it on shutdown.
     pub purge: tokio::task::JoinHandle<()>,
+    /// Publishes the credential generation to Redis (PostgreSQL with Redis); abort it on
+    /// shutdown.
+    pub publisher: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl App {
@@ -110,9 +117,13 @@ impl App {
             db,
             audit,
             purge,
+            publisher,
         } = self;
         drop(routes);
         purge.abort();
+        if let Some(publisher) = publisher {
+            publisher.abort();
+        }
         if tokio::time::timeout(wait, audit).await.is_err() {
             tracing::warn!("the audit trail was not written in time");
         }
@@ -141,8 +152,16 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
     let mut security = config.security.clone();
     security.shared = redis.clone();
     let passwords = Passwords::new(config.security.hash_concurrency)?;
+    let credentials = CredentialCache::new(
+        db.credentials(),
+        db.credential_freshness(redis.as_ref()).await?,
+        config.credential_cache_capacity,
+    );
+    let changes = credentials.changes();
+    let publisher = changes.spawn_publisher();
     let authenticator = Authenticator::new(
         db.credentials(),
+        credentials,
         passwords.clone(),
         security,
         config.limits.clone(),
@@ -152,7 +171,7 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
     let purge = authenticator.spawn_purge(std::time::Duration::from_secs(60));
     let guard: Arc<dyn Guard> = Arc::new(SecurityGuard::new(authenticator.clone(), audit_log));
 
-    let users = UserService::new(db.users(), tokens.clone(), passwords);
+    let users = UserService::new(db.users(), tokens.clone(), passwords, changes);
     let auth = AuthService::new(authenticator, audit_store, tokens.clone());
     let cache = match (&redis, &db) {
         (Some(redis), _) => CacheMode::Shared(SharedVersions::new(redis.clone())),
@@ -219,6 +238,7 @@ pub async fn build(config: &AppConfig) -> Result<App, AppError> {
         db,
         audit,
         purge,
+        publisher,
     })
 }
 

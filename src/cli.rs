@@ -1,5 +1,5 @@
 //! Command-line interface: `serve`, `migrate`, `seed`, `backup`, `restore`, `config check`,
-//! `user add`, `user digest-secret`, `--version`. Every serve setting is optional here: unset ones come from the environment
+//! `user add`, `user digest-secret`, `user suspend`, `--version`. Every serve setting is optional here: unset ones come from the environment
 //! (`SOAPSTONE_*`), then the configuration file, then the defaults (see `config`).
 
 use std::path::PathBuf;
@@ -101,6 +101,9 @@ pub enum UserCommand {
     /// Give a user a UsernameToken PasswordDigest secret, read from standard input (its
     /// first line), stored sealed under the secret key.
     DigestSecret(DigestSecretArgs),
+    /// Suspend a user: its sessions end and no server authenticates it from then on
+    /// (UpdateUser with status active lifts it).
+    Suspend(SuspendArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -120,12 +123,32 @@ pub struct UserAddArgs {
 #[derive(Debug, clap::Args)]
 pub struct DigestSecretArgs {
     #[command(flatten)]
-    pub db: DbArgs,
+    pub db: CredentialDbArgs,
     /// Key sealing the secret: 64 hex digits (the server must be given the same).
     #[arg(long, env = "SOAPSTONE_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
     /// The username.
     pub name: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SuspendArgs {
+    #[command(flatten)]
+    pub db: CredentialDbArgs,
+    /// The username.
+    pub name: String,
+}
+
+/// The database, and the Redis of the servers on it, for commands that change credentials.
+#[derive(Debug, clap::Args)]
+pub struct CredentialDbArgs {
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// The Redis the servers share (PostgreSQL), told of the change so that no server's
+    /// credential cache serves the old credentials from then on [default: from the
+    /// configuration, else none: the servers see the change within a second].
+    #[arg(long, env = "SOAPSTONE_REDIS")]
+    pub redis: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

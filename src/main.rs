@@ -7,7 +7,9 @@ use std::process::ExitCode;
 
 use soapstone::app::{AppConfig, build};
 use soapstone::binding::{ProxyTrust, ServerOptions, serve};
-use soapstone::cli::{Cli, Command, ConfigCommand, DbArgs, SeedArgs, UserCommand};
+use soapstone::cli::{
+    Cli, Command, ConfigCommand, CredentialDbArgs, DbArgs, SeedArgs, UserCommand,
+};
 use soapstone::common::Reloadable;
 use soapstone::config::{Layer, LogFormat, Settings, read_file};
 use soapstone::db::{DbOptions, backup, restore};
@@ -18,7 +20,7 @@ use soapstone::security::signer::ResponseSigner;
 use soapstone::security::{SecretKey, ThrottleConfig};
 use soapstone::seed::{SeedCounts, seed};
 use soapstone::storage::{Location, Storage};
-use soapstone::user_commands::{add_user, read_secret_line, set_digest_secret};
+use soapstone::user_commands::{add_user, read_secret_line, set_digest_secret, suspend_user};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
@@ -80,7 +82,7 @@ fn main() -> ExitCode {
         }
         Command::User(UserCommand::DigestSecret(args)) => {
             init_logging(LogFormat::Human);
-            let db = database(&args.db, &file);
+            let (db, redis) = credential_database(&args.db, &file);
             let key = args.secret_key.clone().or_else(|| file.secret_key.clone());
             match key.as_deref().map(SecretKey::from_hex) {
                 None => Err(
@@ -90,10 +92,22 @@ fn main() -> ExitCode {
                 ),
                 Some(Err(e)) => Err(e.to_string()),
                 Some(Ok(key)) => read_secret_line().and_then(|secret| {
-                    block_on(set_digest_secret(&db, &key, &args.name, &secret))
-                        .map(|()| println!("set the digest secret of {}", args.name))
+                    block_on(set_digest_secret(
+                        &db,
+                        redis.as_deref(),
+                        &key,
+                        &args.name,
+                        &secret,
+                    ))
+                    .map(|()| println!("set the digest secret of {}", args.name))
                 }),
             }
+        }
+        Command::User(UserCommand::Suspend(args)) => {
+            init_logging(LogFormat::Human);
+            let (db, redis) = credential_database(&args.db, &file);
+            block_on(suspend_user(&db, redis.as_deref(), &args.name))
+                .map(|()| println!("suspended {} in {db}", args.name))
         }
         Command::Seed(args) => {
             init_logging(LogFormat::Human);
@@ -149,6 +163,12 @@ fn database(args: &DbArgs, file: &Layer) -> Location {
             .or_else(|| Layer::defaults().db)
             .unwrap_or_default(),
     )
+}
+
+/// The database of a command that changes credentials, and the Redis of its servers.
+fn credential_database(args: &CredentialDbArgs, file: &Layer) -> (Location, Option<String>) {
+    let redis = args.redis.clone().or_else(|| file.redis.clone());
+    (database(&args.db, file), redis)
 }
 
 /// The SQLite file of `db`; for PostgreSQL, the error naming the tool that does the job.

@@ -1,7 +1,7 @@
 //! Prometheus metrics (prometheus-client), one registry for the process, served at
 //! `GET /metrics`: requests by service, operation and outcome, latency, bytes, requests in
 //! flight, connections, the database writer's queue and commit latency, the product cache's
-//! hits and misses, authentication counters, PostgreSQL's pool and Redis's health, and the process's memory, file descriptors and
+//! hits and misses, the credential cache's hits and misses, authentication counters, PostgreSQL's pool and Redis's health, and the process's memory, file descriptors and
 //! CPU time (`process`).
 
 mod process;
@@ -50,6 +50,8 @@ pub struct Metrics {
     pub commit_latency: Histogram,
     pub cache_hits: Counter,
     pub cache_misses: Counter,
+    pub credential_hits: Counter,
+    pub credential_misses: Counter,
     pub auth_failures: Counter,
     pub auth_throttled: Counter,
     pub password_checks: Counter,
@@ -80,6 +82,8 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let commit_latency = latency_histogram();
     let cache_hits = Counter::default();
     let cache_misses = Counter::default();
+    let credential_hits = Counter::default();
+    let credential_misses = Counter::default();
     let auth_failures = Counter::default();
     let auth_throttled = Counter::default();
     let password_checks = Counter::default();
@@ -139,6 +143,16 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         cache_misses.clone(),
     );
     registry.register(
+        "credential_cache_hits",
+        "Users and sessions authenticated from a current copy, without a database read",
+        credential_hits.clone(),
+    );
+    registry.register(
+        "credential_cache_misses",
+        "Users and sessions read from the database (no copy, or not provably current)",
+        credential_misses.clone(),
+    );
+    registry.register(
         "auth_failures",
         "Requests and logins whose authentication failed (any WS-Security fault)",
         auth_failures.clone(),
@@ -191,6 +205,8 @@ pub static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         commit_latency,
         cache_hits,
         cache_misses,
+        credential_hits,
+        credential_misses,
         auth_failures,
         auth_throttled,
         password_checks,

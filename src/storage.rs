@@ -11,7 +11,8 @@ use crate::db::{Database, DbError, DbOptions};
 use crate::orders::{OrderRepository, PgOrderRepository, SqliteOrderRepository};
 use crate::pg::{PgDatabase, PgOptions, redacted};
 use crate::security::audit::AuditStore;
-use crate::security::{CredentialStore, PgSecurityStore, SqliteSecurityStore};
+use crate::security::{CredentialStore, Freshness, PgSecurityStore, SqliteSecurityStore};
+use crate::shared::{Redis, SharedGeneration};
 use crate::users::{PgUserRepository, SqliteUserRepository, UserRepository};
 
 /// Where the data is, as `--db` names it.
@@ -116,6 +117,29 @@ impl Storage {
         match self {
             Storage::Sqlite(db) => Arc::new(SqliteSecurityStore::new(db.clone())),
             Storage::Postgres(db) => Arc::new(PgSecurityStore::new(db.clone())),
+        }
+    }
+
+    /// How the credential cache learns that a copy is current: SQLite reads the generation
+    /// itself; PostgreSQL with Redis shares it through `redis`, under a name this database
+    /// keeps in its settings (so that one Redis may serve several databases); PostgreSQL
+    /// without Redis caches nothing.
+    pub async fn credential_freshness(&self, redis: Option<&Redis>) -> Result<Freshness, DbError> {
+        match (self, redis) {
+            (Storage::Sqlite(_), _) => Ok(Freshness::Local),
+            (Storage::Postgres(_), None) => Ok(Freshness::Off),
+            (Storage::Postgres(db), Some(redis)) => {
+                let scope = db
+                    .setting_or_init("credential_cache_scope", || {
+                        rand::random::<u64>().to_be_bytes().to_vec()
+                    })
+                    .await?;
+                let scope: String = scope.iter().map(|b| format!("{b:02x}")).collect();
+                Ok(Freshness::Shared(SharedGeneration::new(
+                    redis.clone(),
+                    &scope,
+                )))
+            }
         }
     }
 

@@ -1,11 +1,14 @@
 //! The `user` commands: create a user with a password (to bootstrap the first admin without
-//! SQL) and give a user a digest secret, working on the database (SQLite or PostgreSQL)
-//! directly.
+//! SQL), give a user a digest secret and suspend a user, working on the database (SQLite or
+//! PostgreSQL) directly. A change is announced to the servers' credential caches as the
+//! servers announce their own (`security::credential_cache`): with PostgreSQL, through the
+//! servers' Redis when the command is given it.
 
 use crate::common::PageTokens;
-use crate::security::{Passwords, Role, SecretKey};
+use crate::security::{CredentialChanges, Passwords, Role, SecretKey};
+use crate::shared::Redis;
 use crate::storage::{Location, Storage};
-use crate::users::{NewUser, UserError, UserService, field_name};
+use crate::users::{NewUser, UserChanges, UserError, UserKey, UserService, UserStatus, field_name};
 use std::io::BufRead;
 
 /// The first line of standard input, without its line ending.
@@ -40,6 +43,32 @@ async fn open(location: &Location) -> Result<Storage, String> {
     Storage::open_at(location).await.map_err(|e| e.to_string())
 }
 
+/// How changes made in `db` reach the servers' credential caches, through `redis` if given.
+async fn credential_changes(
+    db: &Storage,
+    redis: Option<&str>,
+) -> Result<CredentialChanges, String> {
+    let redis = redis
+        .map(Redis::new)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let freshness = db
+        .credential_freshness(redis.as_ref())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(CredentialChanges::new(db.credentials(), &freshness))
+}
+
+/// The User service over `db`, for the commands.
+async fn user_service(db: &Storage, redis: Option<&str>) -> Result<UserService, String> {
+    Ok(UserService::new(
+        db.users(),
+        PageTokens::new([0; 32]),
+        Passwords::new(1).map_err(|e| e.to_string())?,
+        credential_changes(db, redis).await?,
+    ))
+}
+
 /// Creates the user `name` with `roles` and `password`; its id.
 pub async fn add_user(
     location: &Location,
@@ -48,16 +77,12 @@ pub async fn add_user(
     roles: &[String],
     password: String,
 ) -> Result<i64, String> {
-    let db = open(location).await?;
     let roles = roles
         .iter()
         .map(|r| Role::from_name(r).ok_or_else(|| format!("unknown role {r}")))
         .collect::<Result<Vec<_>, _>>()?;
-    let users = UserService::new(
-        db.users(),
-        PageTokens::new([0; 32]),
-        Passwords::new(1).map_err(|e| e.to_string())?,
-    );
+    let db = open(location).await?;
+    let users = user_service(&db, None).await?;
     let created = users
         .create(
             NewUser {
@@ -78,6 +103,7 @@ pub async fn add_user(
 /// Seals `secret` under `key` as the digest secret of user `name`.
 pub async fn set_digest_secret(
     location: &Location,
+    redis: Option<&str>,
     key: &SecretKey,
     name: &str,
     secret: &str,
@@ -85,22 +111,55 @@ pub async fn set_digest_secret(
     let db = open(location).await?;
     let store = db.credentials();
     let result = async {
+        let changes = credential_changes(&db, redis).await?;
         let user = store
             .by_username(name)
             .await
             .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("no user with username '{name}'"))?;
+            .ok_or_else(|| format!("no user with username '{name}'"))?
+            .value;
         let sealed = key
             .seal(user.user_id, secret.as_bytes())
             .map_err(|e| e.to_string())?;
         store
             .set_digest_secret(user.user_id, sealed)
             .await
-            .map_err(|e| e.to_string())
-            .map(|_| ())
+            .map_err(|e| e.to_string())?;
+        changes.committed().await;
+        Ok(())
     }
     .await;
     drop(store);
+    close(db).await;
+    result
+}
+
+/// Suspends the user `name` (which ends its sessions).
+pub async fn suspend_user(
+    location: &Location,
+    redis: Option<&str>,
+    name: &str,
+) -> Result<(), String> {
+    let db = open(location).await?;
+    let result = async {
+        let users = user_service(&db, redis).await?;
+        let user = users
+            .get(UserKey::Username(name.to_string()))
+            .await
+            .map_err(describe)?;
+        users
+            .update(
+                user.id,
+                UserChanges {
+                    status: Some(UserStatus::Suspended),
+                    ..UserChanges::default()
+                },
+            )
+            .await
+            .map_err(describe)
+            .map(|_| ())
+    }
+    .await;
     close(db).await;
     result
 }

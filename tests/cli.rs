@@ -97,7 +97,7 @@ fn migrate_creates_the_database_and_its_folder_and_is_repeatable() {
     for _ in 0..2 {
         let (ok, text) = support::run(&["migrate", "--db", db]);
         assert!(ok, "{text}");
-        assert!(text.contains("schema version 5"), "{text}");
+        assert!(text.contains("schema version 6"), "{text}");
     }
     let conn = rusqlite::Connection::open(db).unwrap();
     let tables: i64 = conn

@@ -1,5 +1,6 @@
 //! Three nodes on one PostgreSQL (and one Redis), a client that goes round robin: sessions,
-//! nonces, page tokens, rate limits and product writes are seen alike by every node, stock is
+//! nonces, page tokens, rate limits, product writes and credential changes (at the very next
+//! call, whatever the other nodes have cached) are seen alike by every node, stock is
 //! never oversold, a retried client reference makes one order, and a node killed with SIGKILL
 //! under concurrent writes loses no acknowledged write.
 //!
@@ -433,4 +434,147 @@ async fn failed_authentications_are_counted_by_every_node_together() {
     let reply = auth(&nodes[1], &wsse_text(ADMIN, ADMIN_PASSWORD), &who_am_i()).await;
     support::assert_wsse(&reply, "FailedAuthentication");
     assert_eq!(nodes[1].metric("soapstone_auth_throttled_total").await, 1.0);
+}
+
+/// Carol's credentials on `node`: accepted, and (once the generation is published) from
+/// `node`'s cache; waits for a hit for at most 10 s.
+async fn cached_on(node: &Server, headers: &str) {
+    let hits = "soapstone_credential_cache_hits_total";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let before = node.metric(hits).await;
+        let reply = auth(node, headers, &who_am_i()).await;
+        reply.assert_ok11();
+        assert_eq!(reply.text(SECURITY_NS, "username"), "carol");
+        if node.metric(hits).await > before {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no copy was served within 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_credential_change_on_one_node_refuses_the_very_next_call_on_another() {
+    let Some(nodes) = cluster(2, true, &[]) else {
+        return;
+    };
+    let (a, b) = (&nodes[0], &nodes[1]);
+    let db = a.db_url();
+    let redis = support::redis_url().expect("the cluster has Redis");
+    let id = a.add_user("carol", "customer", "carol-password-1");
+    let user_call = |op: &str, inner: String| {
+        let body = format!(r#"<u:{op} xmlns:u="{USERS_NS}">{inner}</u:{op}>"#);
+        let action = format!("\"http://soapstone.dev/users/{op}\"");
+        async move {
+            a.post(
+                "/services/UserService",
+                "text/xml; charset=utf-8",
+                &[("SOAPAction", action.as_str())],
+                &support::env11(&body),
+            )
+            .await
+            .assert_ok11();
+        }
+    };
+    let refused_on_b = |headers: String| async move {
+        support::assert_wsse(
+            &auth(b, &headers, &who_am_i()).await,
+            "FailedAuthentication",
+        );
+    };
+
+    // Suspended through node A.
+    let password = wsse_text("carol", "carol-password-1");
+    let session = session_header(&b.login("carol", "carol-password-1").await);
+    cached_on(b, &password).await;
+    cached_on(b, &session).await;
+    user_call(
+        "UpdateUser",
+        format!("<u:id>{id}</u:id><u:status>suspended</u:status>"),
+    )
+    .await;
+    refused_on_b(password.clone()).await;
+    refused_on_b(session).await;
+    user_call(
+        "UpdateUser",
+        format!("<u:id>{id}</u:id><u:status>active</u:status>"),
+    )
+    .await;
+
+    // A new password set through node A.
+    let session = session_header(&b.login("carol", "carol-password-1").await);
+    cached_on(b, &password).await;
+    cached_on(b, &session).await;
+    user_call(
+        "SetPassword",
+        format!("<u:id>{id}</u:id><u:newPassword>carol-password-2</u:newPassword>"),
+    )
+    .await;
+    refused_on_b(password).await;
+    refused_on_b(session).await;
+
+    // A session ended by a Logout on node A.
+    let password = wsse_text("carol", "carol-password-2");
+    let session = session_header(&b.login("carol", "carol-password-2").await);
+    cached_on(b, &session).await;
+    auth(
+        a,
+        &session,
+        &format!(r#"<s:Logout xmlns:s="{SECURITY_NS}"/>"#),
+    )
+    .await
+    .assert_ok11();
+    refused_on_b(session).await;
+
+    // Suspended by the user command, given the nodes' Redis.
+    let session = session_header(&b.login("carol", "carol-password-2").await);
+    cached_on(b, &password).await;
+    cached_on(b, &session).await;
+    let (ok, out) = support::run(&["user", "suspend", "--db", &db, "--redis", &redis, "carol"]);
+    assert!(ok, "user suspend: {out}");
+    refused_on_b(password).await;
+    refused_on_b(session).await;
+}
+
+#[tokio::test]
+async fn a_change_the_nodes_are_not_told_of_reaches_every_node_within_a_second() {
+    let Some(nodes) = cluster(1, true, &[]) else {
+        return;
+    };
+    let node = &nodes[0];
+    let digest = || fresh_digest(ADMIN, support::ADMIN_DIGEST_SECRET);
+    auth(node, &digest(), &who_am_i()).await.assert_ok11();
+    auth(node, &digest(), &who_am_i()).await.assert_ok11();
+    // Without --redis the command cannot tell the nodes; they publish the database's
+    // generation every second, which retires their copies (README: the credential cache).
+    let (ok, out) = support::run_with_input(
+        &["user", "digest-secret", "--db", &node.db_url(), ADMIN],
+        "a-new-digest-secret",
+    );
+    assert!(ok, "user digest-secret: {out}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let reply = auth(node, &digest(), &who_am_i()).await;
+        if reply.status == 500 {
+            support::assert_wsse(&reply, "FailedAuthentication");
+            break;
+        }
+        reply.assert_ok11();
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the old secret was still accepted after 10 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    auth(
+        node,
+        &fresh_digest(ADMIN, "a-new-digest-secret"),
+        &who_am_i(),
+    )
+    .await
+    .assert_ok11();
 }

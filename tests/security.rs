@@ -49,19 +49,6 @@ impl Server {
         reply.assert_ok11();
         reply.text(USERS_NS, "id").parse().unwrap()
     }
-
-    async fn login(&self, user: &str, password: &str) -> String {
-        let reply = self
-            .auth(
-                "",
-                &format!(
-                    r#"<s:Login xmlns:s="{SECURITY_NS}"><s:username>{user}</s:username><s:password>{password}</s:password></s:Login>"#
-                ),
-            )
-            .await;
-        reply.assert_ok11();
-        reply.text(SECURITY_NS, "sessionToken")
-    }
 }
 
 fn assert_denied(reply: &Reply, operation: &str) {

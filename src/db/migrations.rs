@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("migrations/0003_security.sql")),
     (4, include_str!("migrations/0004_positions.sql")),
     (5, include_str!("migrations/0005_images.sql")),
+    (6, include_str!("migrations/0006_credential_changes.sql")),
 ];
 
 /// The schema version this program migrates to.

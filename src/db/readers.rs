@@ -1,5 +1,7 @@
 //! Read connections: a small pool used from blocking threads, so reads never block the async
-//! workers and never wait for the writer (WAL readers see the last commit).
+//! workers and never wait for the writer (WAL readers see the last commit); and connections
+//! for reads of one row that run on the calling thread ([`ReadPool::read_now`]), which cost
+//! less than the hop to a blocking thread and never wait for a lock.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -19,6 +21,8 @@ struct Inner {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
     permits: Semaphore,
+    /// Connections of `read_now`: as many as threads have used it at once.
+    quick: Mutex<Vec<Connection>>,
 }
 
 impl ReadPool {
@@ -28,6 +32,7 @@ impl ReadPool {
                 path,
                 idle: Mutex::new(Vec::new()),
                 permits: Semaphore::new(size),
+                quick: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -60,6 +65,34 @@ impl ReadPool {
         .await
         .unwrap_or_else(|e| Err(E::from(DbError::Task(e.to_string()))))
     }
+
+    /// Runs `job` on the calling thread, for a read of a few microseconds (a row or two, in
+    /// pages the WAL index already locates): a lock it would have to wait for is
+    /// [`DbError::Busy`] at once, never a wait.
+    pub fn read_now<T>(
+        &self,
+        job: impl FnOnce(&Connection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let kept = self
+            .inner
+            .quick
+            .lock()
+            .ok()
+            .and_then(|mut quick| quick.pop());
+        let conn = match kept {
+            Some(conn) => conn,
+            None => {
+                let conn = self.inner.open()?;
+                conn.busy_timeout(std::time::Duration::ZERO)?;
+                conn
+            }
+        };
+        let result = job(&conn);
+        if let Ok(mut quick) = self.inner.quick.lock() {
+            quick.push(conn);
+        }
+        result
+    }
 }
 
 impl Inner {
@@ -67,12 +100,14 @@ impl Inner {
         let idle = self.idle.lock().map(|mut idle| idle.pop());
         match idle {
             Ok(Some(conn)) => Ok(conn),
-            _ => {
-                let conn = open_connection(&self.path, Durability::Full)?;
-                conn.pragma_update(None, "query_only", "ON")?;
-                Ok(conn)
-            }
+            _ => self.open(),
         }
+    }
+
+    fn open(&self) -> Result<Connection, DbError> {
+        let conn = open_connection(&self.path, Durability::Full)?;
+        conn.pragma_update(None, "query_only", "ON")?;
+        Ok(conn)
     }
 
     fn put(&self, conn: Connection) {

@@ -9,6 +9,7 @@ use crate::db::DbError;
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_schema.sql")),
     (2, include_str!("migrations/0002_images.sql")),
+    (3, include_str!("migrations/0003_credential_changes.sql")),
 ];
 
 /// The advisory lock key migrations hold (`soapstone` in ASCII, as a number).

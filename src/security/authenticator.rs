@@ -4,7 +4,8 @@
 //! certificate. Checks the freshness of Created and Timestamp, replays of nonces and of signed
 //! messages, passwords (one argon2 check shared by concurrent requests with the same
 //! credentials, throttled after repeated failures, refused in the clear over plain HTTP),
-//! digests and sessions.
+//! digests and sessions. Users and sessions are read through the [`CredentialCache`], which
+//! serves a copy only while the database's credential generation says it is current.
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use openssl::x509::store::X509Store;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+use super::credential_cache::CredentialCache;
 use super::error::AuthFailure;
 use super::schema::{SessionToken, SessionTokenValue};
 use super::signature::{SignatureError, VerifyOptions, verify_with_store};
@@ -120,13 +122,15 @@ pub struct NewSession {
 #[derive(Clone)]
 pub struct Authenticator {
     store: Arc<dyn CredentialStore>,
+    credentials: CredentialCache,
     passwords: Passwords,
     config: Arc<SecurityConfig>,
     limits: XmlLimits,
     /// HMAC(key, username ‖ 0 ‖ password ‖ 0 ‖ stored hash) of passwords that verified;
     /// concurrent first checks of the same key share one computation.
     verified: moka::future::Cache<[u8; 32], ()>,
-    verified_key: Arc<[u8; 32]>,
+    /// The HMAC keyed once (its padded key blocks hashed), cloned for each check.
+    verified_mac: Arc<Hmac<Sha256>>,
     throttle: Arc<Throttle>,
     /// Replays Redis has seen, refused before the durable store is asked.
     nonces: Option<SharedNonces>,
@@ -146,6 +150,7 @@ fn seconds(d: Duration) -> time::Duration {
 impl Authenticator {
     pub fn new(
         store: Arc<dyn CredentialStore>,
+        credentials: CredentialCache,
         passwords: Passwords,
         config: SecurityConfig,
         limits: XmlLimits,
@@ -155,6 +160,7 @@ impl Authenticator {
             .map_err(|e| SecurityError::InvalidSecurity(e.to_string()))?;
         Ok(Authenticator {
             store,
+            credentials,
             passwords,
             throttle: Arc::new(Throttle::new(config.throttle, config.shared.clone())),
             nonces: config.shared.clone().map(SharedNonces::new),
@@ -164,7 +170,9 @@ impl Authenticator {
                 .max_capacity(10_000)
                 .time_to_live(VERIFIED_TTL)
                 .build(),
-            verified_key: Arc::new(key),
+            verified_mac: Arc::new(
+                <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("HMAC takes any key length"),
+            ),
         })
     }
 
@@ -386,8 +394,8 @@ impl Authenticator {
         }
         self.check_throttle(&token.username, client.ip).await?;
         let user = self
-            .store
-            .by_username(&token.username)
+            .credentials
+            .user(&token.username)
             .await
             .map_err(storage)?;
         let (verified, method) = match kind {
@@ -448,8 +456,7 @@ impl Authenticator {
     }
 
     fn verified_key(&self, username: &str, password: &str, hash: Option<&str>) -> [u8; 32] {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.verified_key.as_slice())
-            .expect("HMAC takes any key length");
+        let mut mac = Hmac::clone(&self.verified_mac);
         for part in [username, password, hash.unwrap_or_default()] {
             mac.update(part.as_bytes());
             mac.update(&[0]);
@@ -558,7 +565,7 @@ impl Authenticator {
         }
         let token_hash = hash_token(token);
         let (user, expires_at) = self
-            .store
+            .credentials
             .session(token_hash, at)
             .await
             .map_err(storage)?
@@ -580,7 +587,7 @@ impl Authenticator {
         subject: &str,
         method: AuthMethod,
     ) -> Result<Caller, SecurityError> {
-        let user = self.store.by_username(subject).await.map_err(storage)?;
+        let user = self.credentials.user(subject).await.map_err(storage)?;
         Ok(caller(active(user)?, method, None))
     }
 
@@ -595,7 +602,7 @@ impl Authenticator {
         let user = async {
             self.check_transport(client)?;
             self.check_throttle(username, client.ip).await?;
-            let user = self.store.by_username(username).await.map_err(storage)?;
+            let user = self.credentials.user(username).await.map_err(storage)?;
             let verified = self.check_password(user.as_ref(), username, password).await;
             self.settle(username, client.ip, user.filter(|_| verified))
                 .await
@@ -617,16 +624,19 @@ impl Authenticator {
         Ok(NewSession { token, expires_at })
     }
 
-    /// Ends the session the caller authenticated with, if it did with one.
+    /// Ends the session the caller authenticated with, if it did with one; no node accepts
+    /// it once this has returned.
     pub async fn logout(&self, caller: &Caller) -> Result<bool, SecurityError> {
-        match &caller.session {
-            Some(session) => self
-                .store
-                .end_session(session.token_hash)
-                .await
-                .map_err(storage),
-            None => Ok(false),
-        }
+        let Some(session) = &caller.session else {
+            return Ok(false);
+        };
+        let ended = self
+            .store
+            .end_session(session.token_hash)
+            .await
+            .map_err(storage)?;
+        self.credentials.changes().committed().await;
+        Ok(ended)
     }
 
     /// Deletes expired nonces and sessions now and then, until the store goes away.

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use tokio_postgres::Row;
 
 use super::audit::{AuditEvent, AuditFilter, AuditStore, Outcome};
-use super::store::{CredentialStore, Credentials};
+use super::store::{CredentialStore, Credentials, Stamped};
 use super::{AuthMethod, Role};
 use crate::db::DbError;
 use crate::identity::UserStatus;
@@ -29,6 +29,8 @@ const CREDENTIALS: &str = "u.id, u.username, u.status, u.password_hash, u.digest
      (SELECT string_agg(r.role, ',' ORDER BY r.position) FROM user_roles r \
      WHERE r.user_id = u.id)";
 
+const GENERATION: &str = "SELECT generation FROM credential_changes";
+
 fn bad(what: &str) -> DbError {
     DbError::Postgres(format!("unexpected {what} in the database"))
 }
@@ -49,17 +51,22 @@ fn credentials_from_row(row: &Row) -> Result<Credentials, DbError> {
 #[async_trait]
 impl CredentialStore for PgSecurityStore {
     #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "credentials.by_username"))]
-    async fn by_username(&self, username: &str) -> Result<Option<Credentials>, DbError> {
+    async fn by_username(&self, username: &str) -> Result<Option<Stamped<Credentials>>, DbError> {
         let client = self.db.client().await?;
         let statement = client
             .prepare_cached(&format!(
-                "SELECT {CREDENTIALS} FROM users u WHERE u.username = $1"
+                "SELECT {CREDENTIALS}, ({GENERATION}) FROM users u WHERE u.username = $1"
             ))
             .await?;
         client
             .query_opt(&statement, &[&username])
             .await?
-            .map(|row| credentials_from_row(&row))
+            .map(|row| {
+                Ok(Stamped {
+                    value: credentials_from_row(&row)?,
+                    generation: row.try_get(6)?,
+                })
+            })
             .transpose()
     }
 
@@ -116,11 +123,11 @@ impl CredentialStore for PgSecurityStore {
         &self,
         token_hash: [u8; 32],
         now: OffsetDateTime,
-    ) -> Result<Option<(Credentials, OffsetDateTime)>, DbError> {
+    ) -> Result<Option<Stamped<(Credentials, OffsetDateTime)>>, DbError> {
         let client = self.db.client().await?;
         let statement = client
             .prepare_cached(&format!(
-                "SELECT {CREDENTIALS}, s.expires_at FROM sessions s \
+                "SELECT {CREDENTIALS}, s.expires_at, ({GENERATION}) FROM sessions s \
                  JOIN users u ON u.id = s.user_id \
                  WHERE s.token_hash = $1 AND s.expires_at > $2"
             ))
@@ -128,8 +135,20 @@ impl CredentialStore for PgSecurityStore {
         client
             .query_opt(&statement, &[&token_hash.as_slice(), &at_millis(now)])
             .await?
-            .map(|row| Ok((credentials_from_row(&row)?, row.try_get(6)?)))
+            .map(|row| {
+                Ok(Stamped {
+                    value: (credentials_from_row(&row)?, row.try_get(6)?),
+                    generation: row.try_get(7)?,
+                })
+            })
             .transpose()
+    }
+
+    #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "credentials.generation"))]
+    async fn generation(&self) -> Result<i64, DbError> {
+        let client = self.db.client().await?;
+        let statement = client.prepare_cached(GENERATION).await?;
+        Ok(client.query_one(&statement, &[]).await?.try_get(0)?)
     }
 
     #[tracing::instrument(name = "storage", level = "debug", skip_all, fields(db.system = "postgresql", db.operation = "credentials.end_session"))]
@@ -307,7 +326,7 @@ mod tests {
 
     use super::*;
     use crate::pg::PgOptions;
-    use crate::users::{NewUser, PgUserRepository, UserRepository};
+    use crate::users::{NewUser, PgUserRepository, UserChanges, UserRepository};
 
     /// A database of its own for one test, at `SOAPSTONE_TEST_PG`, dropped at the end.
     struct TestDb {
@@ -451,7 +470,7 @@ mod tests {
         let store = test.store();
         let roles = vec![Role::Clerk, Role::Admin, Role::Auditor];
         let id = add_user(&test.db, "dana", roles.clone()).await;
-        let found = store.by_username("dana").await.unwrap().unwrap();
+        let found = store.by_username("dana").await.unwrap().unwrap().value;
         assert_eq!(
             found,
             Credentials {
@@ -466,11 +485,17 @@ mod tests {
         assert_eq!(store.by_username("Dana").await.unwrap(), None);
         assert!(store.set_digest_secret(id, vec![1, 2, 3]).await.unwrap());
         assert!(!store.set_digest_secret(id + 1, vec![4]).await.unwrap());
-        let found = store.by_username("dana").await.unwrap().unwrap();
+        let found = store.by_username("dana").await.unwrap().unwrap().value;
         assert_eq!(found.digest_secret, Some(vec![1, 2, 3]));
         add_user(&test.db, "erik", Vec::new()).await;
         assert_eq!(
-            store.by_username("erik").await.unwrap().unwrap().roles,
+            store
+                .by_username("erik")
+                .await
+                .unwrap()
+                .unwrap()
+                .value
+                .roles,
             Vec::new()
         );
     }
@@ -488,7 +513,7 @@ mod tests {
             .create_session([7; 32], id, start, expires)
             .await
             .unwrap();
-        let (credentials, until) = store.session([7; 32], start).await.unwrap().unwrap();
+        let (credentials, until) = store.session([7; 32], start).await.unwrap().unwrap().value;
         assert_eq!(credentials.user_id, id);
         assert_eq!(credentials.roles, vec![Role::Customer]);
         assert_eq!(until, expires);
@@ -509,6 +534,66 @@ mod tests {
         assert!(store.end_session([9; 32]).await.unwrap());
         assert!(!store.end_session([9; 32]).await.unwrap());
         assert_eq!(store.session([9; 32], start).await.unwrap(), None);
+    }
+
+    /// Every kind of credential change raises the generation, made through the repositories
+    /// or with SQL; changes that cannot make a copy stale do not.
+    #[tokio::test]
+    async fn the_database_raises_the_generation_on_every_credential_change() {
+        let Some(test) = TestDb::create().await else {
+            return;
+        };
+        let store = test.store();
+        let users = PgUserRepository::new(test.db.clone());
+        let id = add_user(&test.db, "dana", vec![Role::Customer]).await;
+        let start = now();
+        let mut last = store.generation().await.unwrap();
+        let mut raised = async |what: &str, expected: bool| {
+            let current = store.generation().await.unwrap();
+            assert_eq!(current > last, expected, "{what}: {last} then {current}");
+            last = current;
+        };
+        let email = UserChanges {
+            email: Some("dana@example.org".into()),
+            ..UserChanges::default()
+        };
+        users.update(id, email, start).await.unwrap();
+        raised("an email change", false).await;
+        store
+            .create_session([1; 32], id, start, start + Duration::hours(1))
+            .await
+            .unwrap();
+        raised("a new session", false).await;
+        users
+            .set_password(id, "$argon2id$other".into(), Some([1; 32]), start)
+            .await
+            .unwrap();
+        raised("a password change", true).await;
+        store.set_digest_secret(id, vec![1, 2, 3]).await.unwrap();
+        raised("a digest secret", true).await;
+        assert!(store.end_session([1; 32]).await.unwrap());
+        raised("a logout", true).await;
+        let suspend = UserChanges {
+            status: Some(UserStatus::Suspended),
+            ..UserChanges::default()
+        };
+        users.update(id, suspend, start).await.unwrap();
+        raised("a suspension", true).await;
+        let client = test.db.client().await.unwrap();
+        client
+            .execute(
+                "UPDATE user_roles SET role = 'clerk' WHERE user_id = $1",
+                &[&id],
+            )
+            .await
+            .unwrap();
+        drop(client);
+        raised("a role changed with SQL", true).await;
+        users.delete(id).await.unwrap();
+        raised("a deleted user", true).await;
+        add_user(&test.db, "erik", vec![Role::Clerk]).await;
+        let erik = store.by_username("erik").await.unwrap().unwrap();
+        assert_eq!(erik.generation, store.generation().await.unwrap());
     }
 
     fn event(at: OffsetDateTime, user: Option<i64>, operation: &str, fault: bool) -> AuditEvent {

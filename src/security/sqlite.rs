@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use time::OffsetDateTime;
 
 use super::audit::{AuditEvent, AuditFilter, AuditStore, Outcome};
-use super::store::{CredentialStore, Credentials};
+use super::store::{CredentialStore, Credentials, Stamped};
 use super::{AuthMethod, Role};
 use crate::db::{Database, DbError, bad_column, from_millis, millis};
 use crate::identity::UserStatus;
@@ -28,6 +28,8 @@ const CREDENTIALS: &str = "u.id, u.username, u.status, u.password_hash, u.digest
      (SELECT group_concat(r.role, ',' ORDER BY r.position) FROM user_roles r \
      WHERE r.user_id = u.id)";
 
+const GENERATION: &str = "SELECT generation FROM credential_changes";
+
 fn credentials_from_row(row: &Row<'_>) -> rusqlite::Result<Credentials> {
     let status: String = row.get(2)?;
     let roles: Option<String> = row.get(5)?;
@@ -45,16 +47,21 @@ fn credentials_from_row(row: &Row<'_>) -> rusqlite::Result<Credentials> {
 
 #[async_trait]
 impl CredentialStore for SqliteSecurityStore {
-    async fn by_username(&self, username: &str) -> Result<Option<Credentials>, DbError> {
+    async fn by_username(&self, username: &str) -> Result<Option<Stamped<Credentials>>, DbError> {
         let username = username.to_string();
         self.db
             .readers
             .read(move |conn| {
                 Ok(conn
                     .prepare_cached(&format!(
-                        "SELECT {CREDENTIALS} FROM users u WHERE u.username = ?1"
+                        "SELECT {CREDENTIALS}, ({GENERATION}) FROM users u WHERE u.username = ?1"
                     ))?
-                    .query_row([username], credentials_from_row)
+                    .query_row([username], |row| {
+                        Ok(Stamped {
+                            value: credentials_from_row(row)?,
+                            generation: row.get(6)?,
+                        })
+                    })
                     .optional()?)
             })
             .await
@@ -108,23 +115,35 @@ impl CredentialStore for SqliteSecurityStore {
         &self,
         token_hash: [u8; 32],
         now: OffsetDateTime,
-    ) -> Result<Option<(Credentials, OffsetDateTime)>, DbError> {
+    ) -> Result<Option<Stamped<(Credentials, OffsetDateTime)>>, DbError> {
         self.db
             .readers
             .read(move |conn| {
                 let row = conn
                     .prepare_cached(&format!(
-                        "SELECT {CREDENTIALS}, s.expires_at FROM sessions s \
+                        "SELECT {CREDENTIALS}, s.expires_at, ({GENERATION}) FROM sessions s \
                          JOIN users u ON u.id = s.user_id \
                          WHERE s.token_hash = ?1 AND s.expires_at > ?2"
                     ))?
                     .query_row(params![token_hash.as_slice(), millis(now)], |row| {
-                        Ok((credentials_from_row(row)?, from_millis(row.get(6)?)?))
+                        Ok(Stamped {
+                            value: (credentials_from_row(row)?, from_millis(row.get(6)?)?),
+                            generation: row.get(7)?,
+                        })
                     })
                     .optional()?;
                 Ok(row)
             })
             .await
+    }
+
+    async fn generation(&self) -> Result<i64, DbError> {
+        self.db.readers.read(read_generation).await
+    }
+
+    /// One row, read on the calling thread: no hop to a blocking thread.
+    fn generation_now(&self) -> Option<Result<i64, DbError>> {
+        Some(self.db.readers.read_now(read_generation))
     }
 
     async fn end_session(&self, token_hash: [u8; 32]) -> Result<bool, DbError> {
@@ -164,6 +183,12 @@ impl CredentialStore for SqliteSecurityStore {
             })
             .await
     }
+}
+
+fn read_generation(conn: &Connection) -> Result<i64, DbError> {
+    Ok(conn
+        .prepare_cached(GENERATION)?
+        .query_row([], |row| row.get(0))?)
 }
 
 const EVENT_COLUMNS: &str = "id, at, request_id, user_id, username, authentication, service, \
@@ -266,5 +291,87 @@ impl AuditStore for SqliteSecurityStore {
             .readers
             .read(move |conn| Ok(list_events(conn, &filter, before_id, limit)?))
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::DbOptions;
+    use crate::users::{
+        NewUser, SqliteUserRepository, UserChanges, UserRepository, UserStatus as Status,
+    };
+
+    /// Every kind of credential change raises the generation, in whatever connection it is
+    /// made; changes that cannot make a copy stale do not.
+    #[tokio::test]
+    async fn the_database_raises_the_generation_on_every_credential_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("g.db");
+        let db = Database::open(&DbOptions::new(&path)).unwrap();
+        let store = SqliteSecurityStore::new(db.clone());
+        let users = SqliteUserRepository::new(db.clone());
+        let at = crate::common::now();
+        let user = |name: &str| NewUser {
+            username: name.into(),
+            email: format!("{name}@example.com"),
+            display_name: None,
+            roles: vec![Role::Customer],
+        };
+        let id = users.insert(user("dana"), None, at).await.unwrap().id;
+        let generation = || store.generation_now().unwrap().unwrap();
+        let mut last = generation();
+        let mut raised = |what: &str, expected: bool| {
+            let now = generation();
+            assert_eq!(now > last, expected, "{what}: {last} then {now}");
+            assert_eq!(store.generation_now().unwrap().unwrap(), now);
+            last = now;
+        };
+
+        let email = UserChanges {
+            email: Some("dana@example.org".into()),
+            ..UserChanges::default()
+        };
+        users.update(id, email, at).await.unwrap();
+        raised("an email change", false);
+        store
+            .create_session([1; 32], id, at, at + time::Duration::hours(1))
+            .await
+            .unwrap();
+        raised("a new session", false);
+        users
+            .set_password(id, "$argon2id$other".into(), Some([1; 32]), at)
+            .await
+            .unwrap();
+        raised("a password change", true);
+        store.set_digest_secret(id, vec![1, 2, 3]).await.unwrap();
+        raised("a digest secret", true);
+        assert!(store.end_session([1; 32]).await.unwrap());
+        raised("a logout", true);
+        let suspend = UserChanges {
+            status: Some(Status::Suspended),
+            ..UserChanges::default()
+        };
+        users.update(id, suspend, at).await.unwrap();
+        raised("a suspension", true);
+
+        let other = rusqlite::Connection::open(&path).unwrap();
+        other
+            .execute(
+                "UPDATE user_roles SET role = 'clerk' WHERE user_id = ?1",
+                [id],
+            )
+            .unwrap();
+        raised("a role changed by another connection", true);
+        users.delete(id).await.unwrap();
+        raised("a deleted user", true);
+        let stamped = store.by_username("dana").await.unwrap();
+        assert_eq!(stamped, None);
+        users.insert(user("erik"), None, at).await.unwrap();
+        let erik = store.by_username("erik").await.unwrap().unwrap();
+        assert_eq!(erik.generation, generation());
+        drop(other);
+        drop((store, users));
+        assert!(db.close(std::time::Duration::from_secs(5)));
     }
 }

@@ -1,5 +1,6 @@
-//! What authentication needs from storage: credentials by username, sessions, seen nonces.
-//! SQL stays in the implementation ([`super::SqliteSecurityStore`]).
+//! What authentication needs from storage: credentials by username, sessions, seen nonces,
+//! and the credential generation that says whether a copy of credentials or of a session is
+//! still current. SQL stays in the implementation ([`super::SqliteSecurityStore`]).
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -21,9 +22,17 @@ pub struct Credentials {
     pub digest_secret: Option<Vec<u8>>,
 }
 
+/// What a lookup found, with the credential generation read in the same snapshot: it is
+/// current for as long as the generation is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamped<T> {
+    pub value: T,
+    pub generation: i64,
+}
+
 #[async_trait]
 pub trait CredentialStore: Send + Sync {
-    async fn by_username(&self, username: &str) -> Result<Option<Credentials>, DbError>;
+    async fn by_username(&self, username: &str) -> Result<Option<Stamped<Credentials>>, DbError>;
 
     /// Records `nonce` until `expires`; false when it is already recorded (a replay).
     async fn remember_nonce(
@@ -45,7 +54,18 @@ pub trait CredentialStore: Send + Sync {
         &self,
         token_hash: [u8; 32],
         now: OffsetDateTime,
-    ) -> Result<Option<(Credentials, OffsetDateTime)>, DbError>;
+    ) -> Result<Option<Stamped<(Credentials, OffsetDateTime)>>, DbError>;
+
+    /// The credential generation: the database raises it in the same transaction as every
+    /// change of a user's status, username, password hash, digest secret or roles, of a
+    /// deleted user and of an ended session, whoever makes the change.
+    async fn generation(&self) -> Result<i64, DbError>;
+
+    /// The credential generation read on the calling thread, where that costs microseconds
+    /// and never waits (SQLite); `None` where it would be a round trip (PostgreSQL).
+    fn generation_now(&self) -> Option<Result<i64, DbError>> {
+        None
+    }
 
     /// Ends a session; false when there was none.
     async fn end_session(&self, token_hash: [u8; 32]) -> Result<bool, DbError>;

@@ -1,6 +1,7 @@
 //! Redis, the fast state several nodes share (`--redis redis://host:port/N`, optional): the
-//! product cache's version stamps (`products`), rate-limit buckets (`ratelimit`),
-//! failed-authentication counters (`throttle`) and a fast path for nonces (`nonces`).
+//! product cache's version stamps (`products`), the credential cache's generation
+//! (`credentials`), rate-limit buckets (`ratelimit`), failed-authentication counters
+//! (`throttle`) and a fast path for nonces (`nonces`).
 //!
 //! Design decision: Redis is never the system of record. Every use has a correct answer
 //! without it (PostgreSQL, or a per-node limit), so when Redis fails the node carries on
@@ -8,6 +9,7 @@
 //! `soapstone_redis_errors_total`, and shown by `soapstone_redis_up` — and reconnects by
 //! itself, at most once a second, with every command bounded by a short timeout.
 
+mod credentials;
 mod nonces;
 mod products;
 mod ratelimit;
@@ -22,6 +24,7 @@ use redis::{AsyncConnectionConfig, Client};
 
 use crate::metrics::METRICS;
 
+pub use credentials::SharedGeneration;
 pub use nonces::SharedNonces;
 pub use products::SharedVersions;
 pub use ratelimit::SharedLimiter;

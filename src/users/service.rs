@@ -1,4 +1,6 @@
-//! Business rules of the User service: validation and normalization, uniqueness, paging.
+//! Business rules of the User service: validation and normalization, uniqueness, paging; every
+//! change of a user's status or password is announced to the credential caches before it is
+//! acknowledged.
 
 use std::sync::Arc;
 
@@ -8,7 +10,7 @@ use crate::common::{
     Cursor, CursorValue, PageTokens, Violation, keep_first_occurrences, now, page_size, violation,
 };
 use crate::db::DbError;
-use crate::security::{AccessDenied, PasswordError, Passwords};
+use crate::security::{AccessDenied, CredentialChanges, PasswordError, Passwords};
 
 /// Why a User service call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -70,14 +72,21 @@ pub struct UserService {
     repo: Arc<dyn UserRepository>,
     tokens: PageTokens,
     passwords: Passwords,
+    credentials: CredentialChanges,
 }
 
 impl UserService {
-    pub fn new(repo: Arc<dyn UserRepository>, tokens: PageTokens, passwords: Passwords) -> Self {
+    pub fn new(
+        repo: Arc<dyn UserRepository>,
+        tokens: PageTokens,
+        passwords: Passwords,
+        credentials: CredentialChanges,
+    ) -> Self {
         UserService {
             repo,
             tokens,
             passwords,
+            credentials,
         }
     }
 
@@ -177,11 +186,17 @@ impl UserService {
             return self.get(UserKey::Id(id)).await;
         }
         let email = changes.email.clone().unwrap_or_default();
-        self.repo
+        let status_changes = changes.status.is_some();
+        let updated = self
+            .repo
             .update(id, changes, now())
             .await
             .map_err(|e| duplicate_or_internal(e, "", &email))?
-            .ok_or(UserError::NotFound(UserKeyDisplay(UserKey::Id(id))))
+            .ok_or(UserError::NotFound(UserKeyDisplay(UserKey::Id(id))))?;
+        if status_changes {
+            self.credentials.committed().await;
+        }
+        Ok(updated)
     }
 
     /// Sets the password of user `id` and ends its other sessions (all but `keep_session`).
@@ -203,6 +218,7 @@ impl UserService {
             .await
             .map_err(internal)?
         {
+            self.credentials.committed().await;
             Ok(())
         } else {
             Err(UserError::NotFound(UserKeyDisplay(UserKey::Id(id))))
@@ -219,13 +235,17 @@ impl UserService {
     /// True when the user existed and was deleted; false when there was no such user. A user
     /// who has placed orders is kept (suspend them instead).
     pub async fn delete(&self, id: i64) -> Result<bool, UserError> {
-        match self.repo.delete(id).await {
+        let deleted = match self.repo.delete(id).await {
             Err(RepoError::Referenced) => Err(UserError::Invalid(vec![violation(
                 "id",
                 "the user has orders and cannot be deleted; suspend the user instead",
             )])),
             other => other.map_err(internal),
+        }?;
+        if deleted {
+            self.credentials.committed().await;
         }
+        Ok(deleted)
     }
 }
 

@@ -222,6 +222,40 @@ impl Server {
         .await
     }
 
+    /// Creates the user `name` with `role` and `password` with the `user add` command, in
+    /// this server's database from another process; its id.
+    pub fn add_user(&self, name: &str, role: &str, password: &str) -> String {
+        let (ok, out) = run_with_input(
+            &["user", "add", "--db", &self.db, "--role", role, name],
+            password,
+        );
+        assert!(ok, "user add: {out}");
+        out.split("(id ")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next())
+            .expect("the new user's id")
+            .to_string()
+    }
+
+    /// An AuthService Login of `user` with `password` (checked); the session token.
+    pub async fn login(&self, user: &str, password: &str) -> String {
+        let reply = self
+            .post(
+                "/services/AuthService",
+                "text/xml; charset=utf-8",
+                &[],
+                &env11_with(
+                    "",
+                    &format!(
+                        r#"<s:Login xmlns:s="{SECURITY_NS}"><s:username>{user}</s:username><s:password>{password}</s:password></s:Login>"#
+                    ),
+                ),
+            )
+            .await;
+        reply.assert_ok11();
+        reply.text(SECURITY_NS, "sessionToken")
+    }
+
     /// Creates a user over SOAP 1.1 and returns the reply (not yet checked).
     pub async fn create_user(&self, username: &str, email: &str, roles: &[&str]) -> Reply {
         self.soap11(
