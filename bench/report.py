@@ -357,8 +357,10 @@ password.
 
 Messages (the shared bench contract, `bench/gen.py`): small = GetItem (0.5 KB), medium = Echo
 with 50 items (10 KB), large = Echo with 5,000 items (1 MB). GetUser reads one user from the
-database through the read pool (users are not cached; product reads are), authenticated with a
-UsernameToken (PasswordText; the verified token is cached) and audited; CreateUser writes a
+database through the read pool (that read is not cached; product reads are), authenticated
+with a UsernameToken (PasswordText; the verified password and the caller's credentials come
+from the credential cache, checked against the credential generation on every call) and
+audited; CreateUser writes a
 new user per request through the group-commit writer with `synchronous=FULL`.
 
 {chr(10).join(lines)}
