@@ -4,13 +4,16 @@
 # GetItem of the bench contract (no authentication, the reference), GetUser with a
 # UsernameToken (PasswordText, as samples/03-GetUser.xml; argon2 is paid once, then the
 # verified token is remembered) and GetUser with an s:SessionToken from Login, on SQLite with
-# the default configuration and access lines off (as bench/run.sh's soapstone points).
+# the default configuration and access lines off (as bench/run.sh's soapstone points; ACCESS_LINES=on
+# for the default configuration with them).
 #
 #   scripts/auth-instructions.sh BIN [BIN…]     e.g. two builds of `cargo build --profile
 #                                               profiling`, to compare them
 #   REQUESTS=4000 CONNECTIONS=16 scripts/auth-instructions.sh target/profiling/soapstone
 #   KEEP=/tmp/profiles scripts/auth-instructions.sh BIN   # keeps each point's callgrind file
 #                                               (N.POINT.callgrind) for callgrind_annotate
+#   ACCESS_LINES=on scripts/auth-instructions.sh BIN       # the default configuration instead:
+#                                               one access line per request (to a file)
 #
 # For each binary and point: 200 requests to warm up, callgrind's counters zeroed, REQUESTS
 # requests over CONNECTIONS keep-alive connections, the counters dumped. Every thread of the
@@ -20,7 +23,9 @@ cd "$(dirname "$0")/.."
 REQUESTS=${REQUESTS:-2000}
 CONNECTIONS=${CONNECTIONS:-16}
 KEEP=${KEEP:-}
-[ $# -ge 1 ] || { sed -n '2,16p' "$0" >&2; exit 2; }
+server_log=info,soapstone::access=warn
+[ "${ACCESS_LINES:-off}" = on ] && server_log=info
+[ $# -ge 1 ] || { sed -n '2,18p' "$0" >&2; exit 2; }
 command -v valgrind >/dev/null || { apt-get update -qq && apt-get install -y -qq valgrind >/dev/null; }
 work=$(mktemp -d)
 pid=""
@@ -33,7 +38,7 @@ for bin in "$@"; do
   n=$((n + 1))
   db="$work/$n.db"
   printf 'soapstone-admin\n' | "$bin" user add --db "$db" --role admin admin >/dev/null 2>&1
-  RUST_LOG=info,soapstone::access=warn valgrind --tool=callgrind --dump-instr=no \
+  RUST_LOG=$server_log valgrind --tool=callgrind --dump-instr=no \
     --callgrind-out-file="$work/callgrind.$n" "$bin" serve --listen 127.0.0.1:0 --db "$db" \
     --log-format human >"$work/server.$n.log" 2>&1 &
   pid=$!
