@@ -2,13 +2,17 @@
 # Reproducible benchmark of Soapstone against two ceilings and the gSOAP peer on the shared
 # bench contract, of UserService reads and writes (with the gSOAP wsse plugin as the peer of
 # the authenticated read), and of UserService and OrderService on PostgreSQL with one and two
-# nodes. Builds release binaries and the peer, checks that the peer, the quick-xml loop and
+# nodes. Points beyond the sizes: large also at 16 connections (large-16); GetUser with a
+# UsernameToken, with an s:SessionToken from a Login (GetUser-session) and X.509-signed
+# (GetUser-x509, bench/sign.py); CreateUser and PlaceOrder with their fsyncs per request
+# (perf stat). Builds release binaries and the peer, checks that the peer, the quick-xml loop and
 # Soapstone answer every message with the same values (bench/check_answers.py), pins servers
 # (and PostgreSQL) and wrk to different cores, interleaves the servers run by run
 # (A B C A B C ...), repeats each point, and writes results.csv, REPORT.md and latency.svg
 # into BENCH_OUT (default bench/); every ratio of the report comes from that one results.csv.
 #
-#   bench/run.sh                      # 3 repeats of 5 s per point (about 10 minutes)
+#   bench/run.sh                      # 3 repeats of 5 s per point (about 14 minutes, estimated:
+#                                     # 37 points a repeat, and the signing before each X.509 point)
 #   REPEATS=5 DURATION=10 bench/run.sh
 #   REPEATS=1 DURATION=1 BENCH_OUT=/tmp/bench bench/run.sh   # a quick check of the harness
 #
