@@ -232,14 +232,15 @@ fsyncs_start() {
   fsync_perf=$!
   sleep 0.2
 }
-# fsyncs_stop REQUESTS: stops the count and prints the calls per request; the run stops if
-# perf counted nothing (it could not attach).
+# fsyncs_stop: stops the count; the run stops if perf has no count of both events (it could
+# not attach). An event that did not occur reads "<not counted>": 0.
 fsyncs_stop() {
   kill -INT "$fsync_perf"
   wait "$fsync_perf" || true
   [ "$(grep -c 'sys_enter_f' "$work/fsyncs.out")" = 2 ] || { echo "perf did not count the fsyncs:" >&2; cat "$work/fsyncs.out" >&2; exit 1; }
-  awk -F, -v r="$1" '/sys_enter_f/ {n += $1} END {printf "%.2f", n / (r > 0 ? r : 1)}' "$work/fsyncs.out"
 }
+# fsyncs_per_request REQUESTS: the counted calls per request.
+fsyncs_per_request() { awk -F, -v r="$1" '/sys_enter_f/ {n += $1} END {printf "%.2f", n / (r > 0 ? r : 1)}' "$work/fsyncs.out"; }
 
 # run KIND POINT BODY ACTION PATH CONNECTIONS REPEAT: BODY is a request, or NAME.bodies (the
 # X.509 point's signed messages, each sent once, with NAME.xml for the warm-up).
@@ -262,7 +263,7 @@ run() {
   local rss; rss=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
   local requests rps fsyncs=""
   requests=$(result requests "$work/wrk.out")
-  counts_fsyncs "$point" && fsyncs=$(fsyncs_stop "$requests")
+  counts_fsyncs "$point" && { fsyncs_stop; fsyncs=$(fsyncs_per_request "$requests"); }
   stop
   rps=$(awk -v r="$requests" -v d="$(result duration_us "$work/wrk.out")" 'BEGIN {printf "%.0f", r / (d / 1e6)}')
   echo "$point,$kind,$repeat,$rps,$(result p50_us "$work/wrk.out"),$(result p99_us "$work/wrk.out"),$rss,$(per_request $((after - before)) "$requests"),$(result errors "$work/wrk.out"),,$connections,$(stat -c %s "$warm"),$fsyncs" | tee -a "$results"
@@ -299,7 +300,7 @@ run_pg() {
     p50=$(( $(result p50_us "$out") > p50 ? $(result p50_us "$out") : p50 ))
     p99=$(( $(result p99_us "$out") > p99 ? $(result p99_us "$out") : p99 ))
   done
-  counts_fsyncs "$point" && fsyncs=$(fsyncs_stop "$requests")
+  counts_fsyncs "$point" && { fsyncs_stop; fsyncs=$(fsyncs_per_request "$requests"); }
   stop_nodes
   echo "$point,$server,$repeat,$rps,$p50,$p99,$rss,$(per_request $((node_after - node_before)) "$requests"),$errors,$(per_request $((pg_after - pg_before)) "$requests"),16,$(stat -c %s "$body"),$fsyncs" | tee -a "$results"
 }
