@@ -52,6 +52,11 @@ def med(key, field):
     return statistics.median(values) if values else float("nan")
 
 
+def fsyncs(key):
+    values = [float(r["fsyncs_per_request"]) for r in by[key] if r.get("fsyncs_per_request")]
+    return f"{statistics.median(values):.2f}" if values else "not measured"
+
+
 def ratio(point, server, other):
     a, b = (point, server), (point, other)
     if a not in by or b not in by or server == other:
@@ -125,11 +130,6 @@ def cpu(key):
 
 def rss_mb(key):
     return max(float(r["peak_rss_kb"]) for r in by[key]) / 1024
-
-
-def fsyncs(key):
-    values = [float(r["fsyncs_per_request"]) for r in by[key] if r.get("fsyncs_per_request")]
-    return f"{statistics.median(values):.2f}" if values else "not measured"
 
 
 def connections(key):
