@@ -1,12 +1,31 @@
 -- wrk script: POSTs the envelope in BODY_FILE with SOAPACTION. A body containing {{N}} gets a
--- number unique to each request (for writes). Prints one parseable RESULT line at the end.
-local f = assert(io.open(os.getenv("BODY_FILE"), "rb"))
-local template = f:read("*a")
-f:close()
+-- number unique to each request (for writes). With BODIES_FILE (requests separated by a NUL
+-- byte, bench/sign.py), sends those in turn instead, each once, and from the start again
+-- should they run out (for signed messages: the server refuses those replays, so they count
+-- as errors); run it with one thread (-t1), as bench/run.sh does. Prints one parseable RESULT
+-- line at the end.
+local function slurp(path)
+  local f = assert(io.open(path, "rb"))
+  local text = f:read("*a")
+  f:close()
+  return text
+end
+local template = slurp(os.getenv("BODY_FILE"))
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "text/xml; charset=utf-8"
 wrk.headers["SOAPAction"] = '"' .. os.getenv("SOAPACTION") .. '"'
 wrk.body = template
+
+local bodies = {}
+local bodies_file = os.getenv("BODIES_FILE") or ""
+if bodies_file ~= "" then
+  local text, at = slurp(bodies_file), 1
+  while at <= #text do
+    local stop = text:find("\0", at, true) or (#text + 1)
+    table.insert(bodies, text:sub(at, stop - 1))
+    at = stop + 1
+  end
+end
 
 local unique = template:find("{{N}}", 1, true) ~= nil
 local threads = {}
@@ -16,6 +35,10 @@ function setup(thread)
 end
 local counter = 0
 function request()
+  if #bodies > 0 then
+    counter = counter + 1
+    return wrk.format(nil, nil, nil, bodies[(counter - 1) % #bodies + 1])
+  end
   if not unique then
     return wrk.request()
   end
