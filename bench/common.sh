@@ -1,6 +1,9 @@
-# Shared by bench/run.sh and bench/profile.sh (sourced): wrk installed, the cores the server
-# and the load generator are pinned to, and waiting for a started server's address.
+# Shared by bench/run.sh, bench/profile.sh and bench/ab-binaries.sh (sourced): the build's
+# packages and wrk installed, the cores the server and the load generator are pinned to, and
+# waiting for a started server's address.
 
+# The Debian packages the release build needs (scripts/build-deps.sh), and wrk.
+scripts/build-deps.sh >/dev/null
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 if [ "$(nproc)" -ge 2 ]; then server_cpu=(taskset -c 0); load_cpu=(taskset -c 1); else server_cpu=(); load_cpu=(); fi
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Turns the results.csv of one bench/run.sh run into REPORT.md (table, same-run ratios against
 the ceilings and the gSOAP peer, PostgreSQL table, issue 18's targets each met or not, machine,
-command) and latency.svg (p50 and p99 latency per point and server on SQLite, the ceilings and
-the peer, log scale). Every ratio comes from that one file. Run by bench/run.sh.
+command, the cost curves of bench/curves.py) and latency.svg (p50 and p99 latency per point
+and server on SQLite, the ceilings and the peer, log scale). Every ratio comes from that one
+file. Run by bench/run.sh, which sets BENCH_MINUTES to the run's length.
 
 Usage: report.py RESULTS.csv REPORT.md LATENCY.svg "COMMAND"
 """
@@ -16,10 +17,13 @@ import sys
 from collections import defaultdict
 from datetime import datetime, timezone
 
+import curves
+import svg
+
 results, report, svg_path, command = sys.argv[1:5]
 all_rows = list(csv.DictReader(open(results)))
 pg_servers = {"pg-1node": 1, "pg-2nodes": 2}
-rows = [r for r in all_rows if r["server"] not in pg_servers]
+rows = [r for r in all_rows if r["server"] not in pg_servers and not curves.is_curve_point(r["point"])]
 pg_points = []
 for r in all_rows:
     if r["server"] in pg_servers and r["point"] not in pg_points:
@@ -261,8 +265,14 @@ for point, server, where in (
         line += f", PostgreSQL CPU per request {med(key, 'pg_cpu_us_per_request'):.1f} µs"
     targets.append(line + f"; fsyncs per request {fsyncs(key)}")
 
-errors = sum(int(r["errors"]) for r in all_rows)
-targets += ["", f"- errors and faults in all runs: {errors} (target 0): {verdict(errors == 0)}"]
+ours = [r for r in all_rows if r["server"].startswith("soapstone") or r["server"] in pg_servers]
+errors = sum(int(r["errors"]) for r in ours)
+peer_errors = sum(int(r["errors"]) for r in all_rows if r not in ours)
+targets += [
+    "",
+    f"- errors and faults in Soapstone's runs: {errors} (target 0): {verdict(errors == 0)}; "
+    f"in the other servers' runs: {peer_errors}",
+]
 if any("NOT met" in t for t in targets):
     targets.append(
         "\nWhere the time goes for the targets not met: the perf profile in [PROFILE.md](PROFILE.md)"
@@ -329,9 +339,22 @@ machine = (
     f"{sh('wrk -v 2>&1 | head -1')}"
 )
 
+minutes = f", which took {os.environ['BENCH_MINUTES']} minutes" if os.environ.get("BENCH_MINUTES") else ""
+colors = {
+    "ceiling": "#8a96a3",
+    "quickxml": "#3f7fbf",
+    "soapstone": "#d9822b",
+    "soapstone-logged": "#a0522d",
+    "gsoap": "#5a9e4b",
+    "gsoap-threaded": "#2e6b24",
+    "gsoap-wsse": "#9c6fbf",
+    "gsoap-wsse-threaded": "#5e3a80",
+}
+curve_section = curves.section(by, med, os.path.dirname(os.path.abspath(report)), colors)
+
 doc = f"""# Soapstone benchmark report
 
-Generated {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by `{command}`.
+Generated {datetime.now(timezone.utc).strftime('%Y-%m-%d %H:%M UTC')} by `{command}`{minutes}.
 
 Machine: {machine}.
 
@@ -426,6 +449,19 @@ In results.csv these rows are the servers pg-1node and pg-2nodes.
 
 {chr(10).join(pg_lines) if pg_points else "Not measured in this run."}
 
+## Cost curves
+
+How server CPU per request grows with the message size and with the concurrent connections,
+for Soapstone in its default configuration (access lines on) and gSOAP in both modes, in the
+same interleaved rounds as the points above (medians over the repeats). By size: Echo with 1,
+10, 100 and 1,000 items (the medium and large messages have 50 and 5,000) at 16 connections. By
+connections: GetItem at 1, 16 (the small point), 256 and 1,024 connections, one wrk thread.
+gSOAP's iterative mode serves one connection at a time with a listen backlog of 128, so at 256
+and more connections wrk's connects queue and can time out (errors); its threaded mode starts a
+thread per connection.
+
+{curve_section}
+
 ## Targets
 
 {chr(10).join(targets)}
@@ -435,21 +471,9 @@ In results.csv these rows are the servers pg-1node and pg-2nodes.
 with open(report, "w") as out:
     out.write(doc)
 
-colors = {
-    "ceiling": "#8a96a3",
-    "quickxml": "#3f7fbf",
-    "soapstone": "#d9822b",
-    "soapstone-logged": "#a0522d",
-    "gsoap": "#5a9e4b",
-    "gsoap-threaded": "#2e6b24",
-    "gsoap-wsse": "#9c6fbf",
-    "gsoap-wsse-threaded": "#5e3a80",
-}
 width, height, left, top, bottom = 1200, 420, 70, 30, 60
 plot_w, plot_h = width - left - 20, height - top - bottom
-values = [float(r[f]) for r in rows for f in ("p50_us", "p99_us")]
-lo = 10 ** math.floor(math.log10(max(1.0, min(values))))
-hi = 10 ** math.ceil(math.log10(max(values)))
+lo, hi = svg.log_range([max(1.0, float(r[f])) for r in rows for f in ("p50_us", "p99_us")])
 
 
 def y(v):
@@ -457,18 +481,8 @@ def y(v):
     return top + plot_h - (math.log10(max(v, lo)) - math.log10(lo)) / span * plot_h
 
 
-parts = [
-    f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
-    f'<rect width="{width}" height="{height}" fill="white"/>',
-    f'<text x="{left}" y="18" font-size="14">Latency per request in µs (log scale): p50 solid, p99 light</text>',
-]
-decade = lo
-while decade <= hi:
-    parts.append(
-        f'<line x1="{left}" x2="{width - 20}" y1="{y(decade):.1f}" y2="{y(decade):.1f}" stroke="#dde2e7"/>'
-        f'<text x="{left - 6}" y="{y(decade) + 4:.1f}" text-anchor="end">{decade:g}</text>'
-    )
-    decade *= 10
+parts = svg.opening(width, height, left, "Latency per request in µs (log scale): p50 solid, p99 light")
+parts += svg.decade_lines(lo, hi, y, left, width - 20)
 group_w = plot_w / max(1, len(points))
 for i, point in enumerate(points):
     present = [s for s in servers if (point, s) in by]
@@ -482,11 +496,4 @@ for i, point in enumerate(points):
                 f'fill="{colors[server]}" fill-opacity="{opacity}"><title>{point} {server} {field[:3]} {v:.0f} µs</title></rect>'
             )
     parts.append(f'<text x="{left + i * group_w + group_w / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle">{point}</text>')
-for k, server in enumerate(servers):
-    parts.append(
-        f'<rect x="{left + k * 138}" y="{height - 22}" width="12" height="12" fill="{colors[server]}"/>'
-        f'<text x="{left + k * 138 + 18}" y="{height - 12}">{server}</text>'
-    )
-parts.append("</svg>")
-with open(svg_path, "w") as out:
-    out.write("\n".join(parts))
+svg.write(svg_path, parts + svg.legend(servers, colors, left, height - 12, 138))

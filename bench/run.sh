@@ -5,14 +5,16 @@
 # nodes. Points beyond the sizes: large also at 16 connections (large-16); GetUser with a
 # UsernameToken, with an s:SessionToken from a Login (GetUser-session) and X.509-signed
 # (GetUser-x509, bench/sign.py); CreateUser and PlaceOrder with their fsyncs per request
-# (perf stat). Builds release binaries and the peer, checks that the peer, the quick-xml loop and
+# (perf stat); the cost curves by message size (Echo with 1 to 1,000 items) and by connections
+# (1 to 1,024), Soapstone against gSOAP (bench/curves.py). Builds release binaries and the peer, checks that the peer, the quick-xml loop and
 # Soapstone answer every message with the same values (bench/check_answers.py), pins servers
 # (and PostgreSQL) and wrk to different cores, interleaves the servers run by run
 # (A B C A B C ...), repeats each point, and writes results.csv, REPORT.md and latency.svg
-# into BENCH_OUT (default bench/); every ratio of the report comes from that one results.csv.
+# (and the curves' cost-by-size.svg and cost-by-connections.svg) into BENCH_OUT (default
+# bench/); every ratio of the report comes from that one results.csv.
 #
-#   bench/run.sh                      # 3 repeats of 5 s per point (about 14 minutes, estimated:
-#                                     # 37 points a repeat, and the signing before each X.509 point)
+#   bench/run.sh                      # 3 repeats of 5 s per point (58 points a repeat, and the
+#                                     # signing before each X.509 point; see REPORT.md for the time)
 #   REPEATS=5 DURATION=10 bench/run.sh
 #   REPEATS=1 DURATION=1 BENCH_OUT=/tmp/bench bench/run.sh   # a quick check of the harness
 #
@@ -31,6 +33,7 @@
 #             connections
 set -euo pipefail
 cd "$(dirname "$0")/.."
+started=$(date +%s)
 DURATION=${DURATION:-5}
 REPEATS=${REPEATS:-3}
 out=${BENCH_OUT:-bench}
@@ -45,6 +48,8 @@ trap 'kill $(jobs -p) 2>/dev/null || true; stop_postgres; rm -rf "$work"' EXIT
 bench/peers/gsoap/build.sh "$work/gsoap"
 gsoap=$work/gsoap
 python3 bench/gen.py "$work" >/dev/null
+# The messages of the cost-by-size curve (Echo with 1 to 1,000 items), fewest items first.
+mapfile -t curve_items < <(cd "$work" && ls items-*.xml | sed 's/\.xml$//' | sort -t- -k2 -n)
 mkdir -p "$out"
 # The X.509 point: a CA Soapstone trusts for message signatures (`--signature-ca`; unsigned
 # messages are not affected) and the admin's certificate it issued (the subject CN names the
@@ -81,11 +86,13 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 post() { curl -s -o "$4" -w '%{http_code}' -H 'Content-Type: text/xml' -H "SOAPAction: \"$2\"" --data-binary @"$1" "$3"; }
 # same_answer EXPECTED ACTUAL: the two answers hold the same values, or the run stops.
 same_answer() { python3 bench/check_answers.py wsdl/BenchService.wsdl "$1" "$2"; }
-# refused BODY ACTION URL WHO: a request with a wrong password gets a FailedAuthentication fault.
+# refused BODY ACTION URL WHO [FAULT [WHAT]]: the request gets a fault whose text holds FAULT
+# (default FailedAuthentication), or the run stops saying WHO did not refuse WHAT (default a
+# wrong password).
 refused() {
   local status; status=$(post "$1" "$2" "$3" "$work/refusal.xml")
-  [ "$status" = 500 ] && grep -q FailedAuthentication "$work/refusal.xml" ||
-    { echo "$4 did not refuse a wrong password (HTTP $status):" >&2; cat "$work/refusal.xml" >&2; exit 1; }
+  [ "$status" = 500 ] && grep -q "${5:-FailedAuthentication}" "$work/refusal.xml" ||
+    { echo "$4 did not refuse ${6:-a wrong password} (HTTP $status):" >&2; cat "$work/refusal.xml" >&2; exit 1; }
 }
 
 # bench_data ADDR: alice (user 2) to read and to order for, and one product with a stock no
@@ -125,7 +132,7 @@ sign_requests() {
 printf 'soapstone-admin\n' | "$bin/soapstone" user add --db "$work/soapstone.db" --role admin admin >/dev/null
 # The ceiling answers with Soapstone's own response bytes.
 start soapstone -
-for size in small medium large; do
+for size in small medium large "${curve_items[@]}"; do
   curl -sf -H 'Content-Type: text/xml' -H "SOAPAction: \"$(cat "$work/$size.action")\"" \
     --data-binary @"$work/$size.xml" "http://$addr/bench" >"$work/$size.response"
 done
@@ -157,16 +164,15 @@ refused "$work/getuser-session-wrong.xml" http://soapstone.dev/users/GetUser "ht
 sign_requests 1
 [ "$(post "$work/getuser-x509.xml" http://soapstone.dev/users/GetUser "http://$addr/services/UserService" "$work/getuser.response")" = 200 ] ||
   { echo "Soapstone does not answer a signed GetUser:" >&2; cat "$work/getuser.response" >&2; exit 1; }
-status=$(post "$work/getuser-x509.xml" http://soapstone.dev/users/GetUser "http://$addr/services/UserService" "$work/refusal.xml")
-[ "$status" = 500 ] && grep -q 'replayed message' "$work/refusal.xml" ||
-  { echo "Soapstone did not refuse a replayed signed message (HTTP $status):" >&2; cat "$work/refusal.xml" >&2; exit 1; }
+refused "$work/getuser-x509.xml" http://soapstone.dev/users/GetUser "http://$addr/services/UserService" Soapstone \
+  'replayed message' 'a replayed signed message'
 stop
 
 # The quick-xml loop and the gSOAP peer answer every message with Soapstone's values, and the
 # peer's wsse variant answers the authenticated GetItem so too, and refuses a wrong password.
 for kind in quickxml gsoap gsoap-threaded; do
   start "$kind" -
-  for size in small medium large; do
+  for size in small medium large "${curve_items[@]}"; do
     post "$work/$size.xml" "$(cat "$work/$size.action")" "http://$addr/bench" "$work/answer.xml" >/dev/null
     same_answer "$work/$size.response" "$work/answer.xml"
   done
@@ -329,6 +335,19 @@ for repeat in $(seq "$REPEATS"); do
   for kind in ceiling quickxml soapstone soapstone-logged gsoap gsoap-threaded; do
     run "$kind" large-16 "$work/large.xml" "$(cat "$work/large.action")" /bench 16 "$repeat"
   done
+  # The cost curves (bench/curves.py), Soapstone in its default configuration against both
+  # gSOAP modes: by message size at 16 connections, and by connections with the small message
+  # (its 16-connection row is the small point's).
+  for size in "${curve_items[@]}"; do
+    for kind in soapstone-logged gsoap gsoap-threaded; do
+      run "$kind" "$size" "$work/$size.xml" urn:bench#Echo /bench 16 "$repeat"
+    done
+  done
+  for connections in 1 256 1024; do
+    for kind in soapstone-logged gsoap gsoap-threaded; do
+      run "$kind" "small-c$connections" "$work/small.xml" "$(cat "$work/small.action")" /bench "$connections" "$repeat"
+    done
+  done
   run soapstone GetUser "$work/getuser.xml" http://soapstone.dev/users/GetUser /services/UserService 16 "$repeat"
   run soapstone GetUser-session "$work/getuser-session.xml" http://soapstone.dev/users/GetUser /services/UserService 16 "$repeat"
   run soapstone GetUser-x509 "$work/getuser-x509.bodies" http://soapstone.dev/users/GetUser /services/UserService 16 "$repeat"
@@ -344,5 +363,5 @@ for repeat in $(seq "$REPEATS"); do
   done
 done
 
-python3 bench/report.py "$results" "$out/REPORT.md" "$out/latency.svg" "DURATION=$DURATION REPEATS=$REPEATS bench/run.sh"
-echo "wrote $out/results.csv, $out/REPORT.md and $out/latency.svg"
+BENCH_MINUTES=$((($(date +%s) - started + 30) / 60)) python3 bench/report.py "$results" "$out/REPORT.md" "$out/latency.svg" "DURATION=$DURATION REPEATS=$REPEATS bench/run.sh"
+echo "wrote $out/results.csv, $out/REPORT.md, $out/latency.svg and the cost curves' SVGs"
