@@ -6,6 +6,9 @@
 #
 #   bench/ab-binaries.sh BIN_A BIN_B            # 3 repeats of 5 s each
 #   REPEATS=5 DURATION=10 bench/ab-binaries.sh BIN_A BIN_B
+#   POINT=GetUser bench/ab-binaries.sh BIN_A BIN_B   # GetUser (samples/03-GetUser.xml: the
+#                                               # admin's UsernameToken, PasswordText) of alice
+#                                               # instead, each binary on a database of its own
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${DURATION:-5}
@@ -15,19 +18,25 @@ source bench/common.sh
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 python3 bench/gen.py "$work" >/dev/null
-action=$(cat "$work/small.action")
+body=$work/small.xml action=$(cat "$work/small.action") path=/bench
+[ "${POINT:-small}" = GetUser ] && { body=samples/03-GetUser.xml action=http://soapstone.dev/users/GetUser path=/services/UserService; }
 
 one() {
-  local label=$1 bin=$2 repeat=$3
+  local label=$1 bin=$2 repeat=$3 fresh=""
+  [ -e "$work/$label.db" ] || fresh=yes
+  [ "${POINT:-small}" = GetUser ] && [ -n "$fresh" ] &&
+    printf 'soapstone-admin\n' | "$bin" user add --db "$work/$label.db" --role admin admin >/dev/null
   env -u RUST_LOG "${server_cpu[@]}" "$bin" serve --listen 127.0.0.1:0 --db "$work/$label.db" \
     >"$work/$label.log" 2>&1 &
   local pid=$!
   wait_for_address "$work/$label.log"
+  [ "${POINT:-small}" = GetUser ] && [ -n "$fresh" ] &&
+    curl -sf -o /dev/null -H 'Content-Type: text/xml' --data-binary @samples/01-CreateUser.xml "http://$addr/services/UserService"
   curl -sf -o /dev/null -H 'Content-Type: text/xml' -H "SOAPAction: \"$action\"" \
-    --data-binary @"$work/small.xml" "http://$addr/bench"
+    --data-binary @"$body" "http://$addr$path"
   local out
-  out=$(BODY_FILE="$work/small.xml" SOAPACTION="$action" "${load_cpu[@]}" \
-    wrk -t1 -c16 -d"${DURATION}s" --latency -s bench/post.lua "http://$addr/bench")
+  out=$(BODY_FILE="$body" SOAPACTION="$action" "${load_cpu[@]}" \
+    wrk -t1 -c16 -d"${DURATION}s" --latency -s bench/post.lua "http://$addr$path")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   local lines; lines=$(grep -c 'soapstone::access' "$work/$label.log" || true)
   local line; line=$(grep '^RESULT' <<<"$out")

@@ -69,6 +69,24 @@ fn select_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<User>> {
         .optional()
 }
 
+fn select_by_key(conn: &Connection, key: &UserKey) -> rusqlite::Result<Option<User>> {
+    match key {
+        UserKey::Id(id) => select_by_id(conn, *id),
+        UserKey::Username(name) => conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM users u WHERE u.username = ?1"
+            ))?
+            .query_row([name], user_from_row)
+            .optional(),
+        UserKey::Email(email) => conn
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM users u WHERE u.email_key = ?1"
+            ))?
+            .query_row([email.to_lowercase()], user_from_row)
+            .optional(),
+    }
+}
+
 /// The WHERE clause and parameters for `filter`, without the keyset condition.
 fn filter_sql(filter: &UserFilter) -> (String, Vec<Value>) {
     let mut sql = String::from(" WHERE 1 = 1");
@@ -179,26 +197,21 @@ impl UserRepository for SqliteUserRepository {
             .await
     }
 
+    /// One row by a unique key: read on the calling thread, which costs less than the hop to
+    /// a blocking thread and its wake-ups (bench/ANALYSIS.md, the authenticated read), and
+    /// through the pool only when that read would have to wait for a lock.
     async fn find(&self, key: UserKey) -> Result<Option<User>, RepoError> {
+        match self
+            .db
+            .readers
+            .read_now(|conn| Ok(select_by_key(conn, &key)?))
+        {
+            Err(DbError::Busy) => {}
+            done => return done.map_err(RepoError::from),
+        }
         self.db
             .readers
-            .read(move |conn| {
-                Ok(match key {
-                    UserKey::Id(id) => select_by_id(conn, id)?,
-                    UserKey::Username(name) => conn
-                        .prepare_cached(&format!(
-                            "SELECT {COLUMNS} FROM users u WHERE u.username = ?1"
-                        ))?
-                        .query_row([name], user_from_row)
-                        .optional()?,
-                    UserKey::Email(email) => conn
-                        .prepare_cached(&format!(
-                            "SELECT {COLUMNS} FROM users u WHERE u.email_key = ?1"
-                        ))?
-                        .query_row([email.to_lowercase()], user_from_row)
-                        .optional()?,
-                })
-            })
+            .read(move |conn| Ok(select_by_key(conn, &key)?))
             .await
     }
 
