@@ -6,12 +6,12 @@
 # UsernameToken, with an s:SessionToken from a Login (GetUser-session) and X.509-signed
 # (GetUser-x509, bench/sign.py); CreateUser and PlaceOrder with their fsyncs per request
 # (perf stat); the cost curves by message size (Echo with 1 to 1,000 items) and by connections
-# (1 to 1,024), Soapstone against gSOAP (bench/curves.py). Builds release binaries and the peer, checks that the peer, the quick-xml loop and
-# Soapstone answer every message with the same values (bench/check_answers.py), pins servers
-# (and PostgreSQL) and wrk to different cores, interleaves the servers run by run
-# (A B C A B C ...), repeats each point, and writes results.csv, REPORT.md and latency.svg
-# (and the curves' cost-by-size.svg and cost-by-connections.svg) into BENCH_OUT (default
-# bench/); every ratio of the report comes from that one results.csv.
+# (1 to 1,024), Soapstone against gSOAP (bench/curves.py). Builds release binaries and the
+# peer, checks that the peer, the quick-xml loop and Soapstone answer every message with the
+# same values (bench/check_answers.py), pins servers (and PostgreSQL) and wrk to different
+# cores, interleaves the servers run by run (A B C A B C ...), repeats each point, and writes
+# results.csv, REPORT.md, latency.svg, cost-by-size.svg and cost-by-connections.svg into
+# BENCH_OUT (default bench/); every ratio of the report comes from that one results.csv.
 #
 #   bench/run.sh                      # 3 repeats of 5 s per point (58 points a repeat, and the
 #                                     # signing before each X.509 point; see REPORT.md for the time)
