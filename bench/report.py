@@ -456,9 +456,9 @@ for Soapstone in its default configuration (access lines on) and gSOAP in both m
 same interleaved rounds as the points above (medians over the repeats). By size: Echo with 1,
 10, 100 and 1,000 items (the medium and large messages have 50 and 5,000) at 16 connections. By
 connections: GetItem at 1, 16 (the small point), 256 and 1,024 connections, one wrk thread.
-gSOAP's iterative mode serves one connection at a time with a listen backlog of 128, so at 256
-and more connections wrk's connects queue and can time out (errors); its threaded mode starts a
-thread per connection.
+gSOAP's iterative mode serves one connection at a time (wrk reconnects for every request, its
+connects queue in the listen backlog, 1,024 as Soapstone's, and can time out: errors); its
+threaded mode starts a thread per connection.
 
 {curve_section}
 

@@ -120,11 +120,14 @@ login_session() {
     "$work/getuser.xml" >"$work/getuser-session.xml"
 }
 # sign_requests COUNT: COUNT distinct signed GetUser requests (bench/sign.py) into
-# getuser-x509.bodies for the X.509 point, and one more into getuser-x509.xml for its warm-up.
-# Called right before every X.509 point: each message is accepted once, while it is fresh.
+# getuser-x509.bodies for the X.509 point, and one more into getuser-x509.xml for its warm-up:
+# one signing run of COUNT + 1, the first message split off. Called right before every X.509
+# point: each message is accepted once, while it is fresh.
 sign_requests() {
-  "$work/venv/bin/python" bench/sign.py "$work/getuser-unsigned.xml" "$pki/admin.pem" "$pki/admin.key" 1 "$work/getuser-x509.xml"
-  "$work/venv/bin/python" bench/sign.py "$work/getuser-unsigned.xml" "$pki/admin.pem" "$pki/admin.key" "$1" "$work/getuser-x509.bodies"
+  "$work/venv/bin/python" bench/sign.py "$work/getuser-unsigned.xml" "$pki/admin.pem" "$pki/admin.key" $(($1 + 1)) "$work/signed.all"
+  perl -0777 -e 'my ($first, $rest) = split /\0/, <STDIN>, 2;
+    open my $warm, ">", $ARGV[0] or die; print $warm $first; open my $all, ">", $ARGV[1] or die; print $all $rest' \
+    "$work/getuser-x509.xml" "$work/getuser-x509.bodies" <"$work/signed.all"
 }
 
 # The admin the samples authenticate as (UsernameToken, PasswordText: argon2 is paid once,

@@ -140,7 +140,9 @@ int main(int argc, char **argv) {
     soap_register_plugin(soap, soap_wsse);
     soap->user = &credentials;
 #endif
-    if (!soap_valid_socket(soap_bind(soap, host.c_str(), port, 128))) {
+    // The listen backlog Soapstone has (tokio's TcpListener::bind asks for 1024), so that at
+    // 1,024 connections both queue the same number of connects.
+    if (!soap_valid_socket(soap_bind(soap, host.c_str(), port, 1024))) {
         soap_print_fault(soap, stderr);
         return 1;
     }
