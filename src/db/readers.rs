@@ -1,6 +1,7 @@
 //! Read connections: a small pool used from blocking threads, so reads never block the async
 //! workers and never wait for the writer (WAL readers see the last commit); and connections
-//! for reads of one row that run on the calling thread ([`ReadPool::read_now`]), which cost
+//! for reads of one row that run on the calling thread ([`ReadPool::read_now`], and
+//! [`ReadPool::read_small`], which falls back to the pool when SQLite is busy), which cost
 //! less than the hop to a blocking thread and never wait for a lock.
 
 use std::path::PathBuf;
@@ -92,6 +93,20 @@ impl ReadPool {
             quick.push(conn);
         }
         result
+    }
+
+    /// Runs `job`, a read of a row or two, on the calling thread ([`ReadPool::read_now`]),
+    /// and again on a blocking thread ([`ReadPool::read`]) only when SQLite is busy: for a
+    /// read of microseconds the hop to a blocking thread and back costs more than the read.
+    pub async fn read_small<T, F>(&self, job: F) -> Result<T, DbError>
+    where
+        F: Fn(&Connection) -> Result<T, DbError> + Send + 'static,
+        T: Send + 'static,
+    {
+        match self.read_now(&job) {
+            Err(DbError::Busy) => self.read(move |conn| job(conn)).await,
+            done => done,
+        }
     }
 }
 

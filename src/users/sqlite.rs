@@ -198,21 +198,13 @@ impl UserRepository for SqliteUserRepository {
     }
 
     /// One row by a unique key: read on the calling thread, which costs less than the hop to
-    /// a blocking thread and its wake-ups (bench/ANALYSIS.md, the authenticated read), and
-    /// through the pool only when that read would have to wait for a lock.
+    /// a blocking thread and its wake-ups (bench/ANALYSIS.md, the authenticated read).
     async fn find(&self, key: UserKey) -> Result<Option<User>, RepoError> {
-        match self
+        Ok(self
             .db
             .readers
-            .read_now(|conn| Ok(select_by_key(conn, &key)?))
-        {
-            Err(DbError::Busy) => {}
-            done => return done.map_err(RepoError::from),
-        }
-        self.db
-            .readers
-            .read(move |conn| Ok(select_by_key(conn, &key)?))
-            .await
+            .read_small(move |conn| Ok(select_by_key(conn, &key)?))
+            .await?)
     }
 
     async fn list(
