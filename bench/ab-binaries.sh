@@ -18,19 +18,21 @@ source bench/common.sh
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 python3 bench/gen.py "$work" >/dev/null
-body=$work/small.xml action=$(cat "$work/small.action") path=/bench
-[ "${POINT:-small}" = GetUser ] && { body=samples/03-GetUser.xml action=http://soapstone.dev/users/GetUser path=/services/UserService; }
+body=$work/small.xml action=$(cat "$work/small.action") path=/bench getuser=""
+[ "${POINT:-small}" = GetUser ] &&
+  { body=samples/03-GetUser.xml action=http://soapstone.dev/users/GetUser path=/services/UserService getuser=yes; }
 
 one() {
-  local label=$1 bin=$2 repeat=$3 fresh=""
-  [ -e "$work/$label.db" ] || fresh=yes
-  [ "${POINT:-small}" = GetUser ] && [ -n "$fresh" ] &&
+  local label=$1 bin=$2 repeat=$3 setup=""
+  # GetUser's admin and alice, once per database.
+  [ -n "$getuser" ] && [ ! -e "$work/$label.db" ] && setup=yes
+  [ -n "$setup" ] &&
     printf 'soapstone-admin\n' | "$bin" user add --db "$work/$label.db" --role admin admin >/dev/null
   env -u RUST_LOG "${server_cpu[@]}" "$bin" serve --listen 127.0.0.1:0 --db "$work/$label.db" \
     >"$work/$label.log" 2>&1 &
   local pid=$!
   wait_for_address "$work/$label.log"
-  [ "${POINT:-small}" = GetUser ] && [ -n "$fresh" ] &&
+  [ -n "$setup" ] &&
     curl -sf -o /dev/null -H 'Content-Type: text/xml' --data-binary @samples/01-CreateUser.xml "http://$addr/services/UserService"
   curl -sf -o /dev/null -H 'Content-Type: text/xml' -H "SOAPAction: \"$action\"" \
     --data-binary @"$body" "http://$addr$path"
